@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PATTERNS_BY_SERVICE } from '@shop/contracts';
+import { AppConfig, PlatformModule, RpcModule } from '@shop/platform';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({ service: 'gateway', config: AppConfig, defaults: { PORT: 3000 } }),
+    RpcModule.forRoot({ sends: Object.values(PATTERNS_BY_SERVICE).flat() }),
+    UsersModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,60 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ERROR_CODES, ErrorResponse, HEADERS } from '@shop/contracts';
+import { requestContext } from '@shop/platform';
+import type { NextFunction, Request, Response } from 'express';
+import { json } from 'express';
+import { randomUUID } from 'node:crypto';
+
+export const BODY_LIMIT = '1mb';
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+type WithId = Request & { id?: string };
+
+/**
+ * The gateway's HTTP edge, in order: a request id for every call (taken from
+ * X-Request-Id when it is sane, else generated, and echoed), JSON bodies up to 1 MB,
+ * body errors in the one error shape, then the request id as the context of
+ * everything the call causes. Swagger UI at /docs, its JSON at /docs-json.
+ */
+export function configureHttp(app: INestApplication): void {
+  app.use((req: WithId, res: Response, next: NextFunction) => {
+    const given = req.header(HEADERS.REQUEST_ID);
+    req.id = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    next();
+  });
+  app.use(json({ limit: BODY_LIMIT }));
+  app.use((error: { type?: string; status?: number }, req: WithId, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      return res.status(413).json(body(413, ERROR_CODES.PAYLOAD_TOO_LARGE, `The body is larger than ${BODY_LIMIT}`, req));
+    }
+    if (error.type === 'entity.parse.failed') {
+      return res.status(400).json(body(400, ERROR_CODES.MALFORMED_JSON, 'The body is not valid JSON', req));
+    }
+    if (error.status && error.status >= 400 && error.status < 500) {
+      return res.status(error.status).json(body(error.status, ERROR_CODES.VALIDATION_FAILED, 'The body could not be read', req));
+    }
+    next(error);
+  });
+  // Registered after the body parser: its stream callbacks would lose this context.
+  app.use((req: WithId, _res: Response, next: NextFunction) => requestContext.run({ requestId: req.id! }, next));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Shop RPC gateway')
+      .setDescription(
+        'Every call becomes a Kafka message to a service. Errors share one body: ' +
+          '`{ statusCode, code, message, details?, requestId }`. Send `X-Request-Id` to follow a call through the logs.',
+      )
+      .setVersion('1')
+      .build(),
+    { extraModels: [ErrorResponse] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function body(statusCode: number, code: string, message: string, req: WithId) {
+  return { statusCode, code, message, requestId: req.id };
+}

@@ -1,0 +1,35 @@
+/** Error codes on the wire and in HTTP bodies (UPPER_SNAKE). */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  INVALID_ID: 'INVALID_ID',
+  NOT_FOUND: 'NOT_FOUND',
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  USER_EMAIL_TAKEN: 'USER_EMAIL_TAKEN',
+  RPC_TIMEOUT: 'RPC_TIMEOUT',
+  KAFKA_UNAVAILABLE: 'KAFKA_UNAVAILABLE',
+  NO_HANDLER: 'NO_HANDLER',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** One field that failed validation. */
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
+/** The one error shape that crosses Kafka (in the reply's error header). */
+export interface WireError {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.statusCode === 'number' && typeof v.code === 'string' && typeof v.message === 'string';
+}

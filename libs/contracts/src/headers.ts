@@ -1,0 +1,14 @@
+/** Kafka header names this system sets on its messages (lowercase, like HTTP). */
+export const HEADERS = {
+  /** The HTTP call that caused this message; the same value as the X-Request-Id HTTP header. */
+  REQUEST_ID: 'x-request-id',
+  /** Unique per event; consumers dedupe on it. */
+  EVENT_ID: 'x-event-id',
+  /** The event name, so a person in Kafka UI knows what the value is. */
+  EVENT_TYPE: 'x-event-type',
+  /** The process that produced the message. */
+  PRODUCER: 'x-producer',
+  /** Epoch milliseconds after which the caller no longer waits; a service skips later requests. */
+  DEADLINE: 'x-deadline',
+  CONTENT_TYPE: 'content-type',
+} as const;

@@ -1,0 +1,56 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { allTopics } from '@shop/contracts';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from './config/app.config';
+import { KafkaServerRef } from './health/kafka.health';
+import { kafkaServerOptions } from './kafka/kafka.options';
+import { ShopKafkaServer } from './kafka/shop-kafka.server';
+import { ensureTopics } from './kafka/topics';
+import { SERVICE_INFO, ServiceInfo } from './service-info';
+
+/**
+ * Boots an app: JSON logger, topics ensured, then (for services) the Kafka server
+ * consuming the app's patterns, then HTTP. `configure` adds what only that app has
+ * (the gateway's HTTP middleware and Swagger) before it listens.
+ */
+export function bootstrap(
+  module: Type<unknown>,
+  options: BootstrapOptions,
+): void {
+  start(module, options).catch((error: unknown) => {
+    console.error(JSON.stringify({ level: 60, time: new Date().toISOString(), msg: `Boot failed: ${error instanceof Error ? error.stack : String(error)}` }));
+    process.exit(1);
+  });
+}
+
+interface BootstrapOptions {
+  consumesRequests: boolean;
+  configure?: (app: INestApplication) => void | Promise<void>;
+  nestOptions?: Record<string, unknown>;
+}
+
+async function start(
+  module: Type<unknown>,
+  options: BootstrapOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true, ...options.nestOptions });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const config = app.get(AppConfig);
+  const info = app.get<ServiceInfo>(SERVICE_INFO);
+
+  await ensureTopics(config, info.instance, allTopics());
+  if (options.consumesRequests) {
+    const server = new ShopKafkaServer(kafkaServerOptions(config, info));
+    app.get(KafkaServerRef).server = server;
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  }
+  await options.configure?.(app);
+  // HTTP first: a taken port fails the boot before the consumer joins its group, where a
+  // crash would freeze its partitions until the session times out.
+  await app.listen(config.PORT, config.HOST);
+  await app.startAllMicroservices();
+  app.get(Logger).log({ port: config.PORT, host: config.HOST, kafka: config.KAFKA_BROKERS }, `${info.name} listening on http://${config.HOST}:${config.PORT}`);
+  return app;
+}

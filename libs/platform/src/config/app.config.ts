@@ -1,0 +1,74 @@
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/** Environment every app reads. Defaults suit the native stack (npm start). */
+export class AppConfig {
+  /** HTTP port for the API (gateway) or health and metrics (services). */
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT!: number;
+
+  /** Interface to listen on; 0.0.0.0 inside containers. */
+  @IsString()
+  HOST: string = '127.0.0.1';
+
+  /** Comma-separated host:port list. */
+  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  /** Partitions of every topic this app creates; at least the number of replicas of any app. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS: number = 3;
+
+  /** How long a request-reply call waits for its answer before answering 504. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  RPC_TIMEOUT_MS: number = 5000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  /** Names this replica in logs and Kafka client ids; defaults to <service>-<pid>. */
+  @IsOptional()
+  @IsString()
+  INSTANCE_ID?: string;
+}
+
+/** Services add their database. */
+export class ServiceConfig extends AppConfig {
+  /** MongoDB server URI; each service uses its own database on it (MONGO_DB overrides the name). */
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGO_URI must be a mongodb:// URI' })
+  MONGO_URI: string = 'mongodb://127.0.0.1:27017';
+
+  @IsOptional()
+  @IsString()
+  MONGO_DB?: string;
+}
+
+/**
+ * Reads the environment once through a class-validator class and fails at boot
+ * with every bad variable listed (given to ConfigModule.forRoot as `validate`).
+ */
+export function validateEnv<T extends AppConfig>(
+  cls: new () => T,
+  defaults: Partial<Record<keyof T, unknown>> = {},
+): (env: Record<string, unknown>) => T {
+  return (env) => {
+    const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+    const config = plainToInstance(cls, { ...defaults, ...present }, { enableImplicitConversion: true });
+    const errors = validateSync(config, { whitelist: false });
+    if (errors.length > 0) {
+      const lines = errors.map((e) => ` - ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+      throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+    }
+    return config;
+  };
+}
+
+export function brokerList(config: Pick<AppConfig, 'KAFKA_BROKERS'>): string[] {
+  return config.KAFKA_BROKERS.split(',').map((b) => b.trim());
+}

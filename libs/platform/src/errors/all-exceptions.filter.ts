@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { KafkaContext } from '@nestjs/microservices';
+import { ERROR_CODES, WireError } from '@shop/contracts';
+import { Observable, of, throwError } from 'rxjs';
+import { requestContext } from '../context/request-context';
+import { setAside } from '../kafka/dead-letter';
+import { ShopError } from './shop.error';
+
+const HTTP_CODES: Record<number, string> = {
+  400: ERROR_CODES.VALIDATION_FAILED,
+  404: ERROR_CODES.NOT_FOUND,
+  413: ERROR_CODES.PAYLOAD_TOO_LARGE,
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const INTERNAL: WireError = { statusCode: 500, code: ERROR_CODES.INTERNAL_ERROR, message: 'Internal server error' };
+
+/** Any thrown value as the wire shape; unknown errors become 500 without internals. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof ShopError) return error.toWire();
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+    const message = typeof body.message === 'string' ? body.message : error.message;
+    // Health checks answer 503 with what is down: keep it.
+    const { statusCode: _s, message: _m, error: _e, ...rest } = body;
+    const wire: WireError = { statusCode: status, code: HTTP_CODES[status] ?? `HTTP_${status}`, message };
+    return Object.keys(rest).length > 0 ? { ...wire, details: rest } : wire;
+  }
+  return INTERNAL;
+}
+
+/**
+ * The one exception filter of every app. HTTP: the error body with the request id.
+ * Kafka request: the wire error in the reply. Kafka event: logged and set aside on
+ * the dead-letter topic, so the consumer goes on.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): Observable<unknown> | void {
+    const wire = toWireError(error);
+    if (wire.statusCode >= 500) {
+      this.logger.error({ err: error, code: wire.code }, `Unhandled error: ${describe(error)}`);
+    }
+    if (host.getType() === 'http') {
+      const http = host.switchToHttp();
+      const response = http.getResponse();
+      const requestId = requestContext.requestId() ?? http.getRequest().id;
+      response.status(wire.statusCode).json({ ...wire, requestId });
+      return;
+    }
+    const context = host.switchToRpc().getContext<KafkaContext>();
+    if (isEvent(context)) {
+      // Settle with a value: the event is handled (set aside), and the consumer moves on.
+      // (An empty or failing stream here would make kafkajs retry it and crash the consumer.)
+      return of(setAside(context, `${wire.code}: ${wire.message}`, wire.details));
+    }
+    return throwError(() => wire);
+  }
+}
+
+function isEvent(context: KafkaContext): boolean {
+  const headers = context.getMessage().headers ?? {};
+  return headers['kafka_replyTopic'] === undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

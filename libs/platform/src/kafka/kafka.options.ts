@@ -1,0 +1,65 @@
+import { KafkaOptions, Transport } from '@nestjs/microservices';
+import { KafkaConfig, Partitioners, logLevel } from 'kafkajs';
+import { AppConfig, brokerList } from '../config/app.config';
+import { ServiceInfo } from '../service-info';
+
+/**
+ * The kafkajs settings every app shares. Retries are short: a caller waits at most
+ * RPC_TIMEOUT_MS anyway, and a broker that is down should surface as 503 quickly.
+ */
+export function kafkaClientConfig(config: AppConfig, clientId: string): KafkaConfig {
+  return {
+    clientId,
+    brokers: brokerList(config),
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+    logLevel: logLevel.WARN,
+  };
+}
+
+/**
+ * Options of a service's Kafka server: one consumer group per service (replicas share
+ * it, so each request is handled once), partitions consumed concurrently, and no
+ * topic ever created by accident.
+ */
+export function kafkaServerOptions(config: AppConfig, info: ServiceInfo): Required<KafkaOptions>['options'] {
+  return {
+    client: kafkaClientConfig(config, info.instance),
+    consumer: {
+      groupId: info.name,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 100,
+    },
+    // A group with no committed offset starts at the beginning, so a request sent while
+    // the group formed is not skipped; stale requests are dropped by their deadline.
+    subscribe: { fromBeginning: true },
+    run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
+    producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+  };
+}
+
+/** Options of a request-reply / event client (ClientKafka). */
+export function kafkaClientOptions(config: AppConfig, info: ServiceInfo, producerOnly: boolean): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      client: kafkaClientConfig(config, info.instance),
+      consumer: {
+        // Replicas of one app share the reply group: each owns some reply partitions and
+        // asks for its answers on the lowest one, so reply topics need >= replicas partitions.
+        groupId: info.name,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        maxWaitTimeInMs: 100,
+      },
+      subscribe: { fromBeginning: true },
+      run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
+      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      producerOnlyMode: producerOnly,
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { HEADERS } from '@shop/contracts';
+import { EachMessagePayload } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { requestContext } from '../context/request-context';
+
+/**
+ * NestJS's Kafka server with what a request needs across processes:
+ * - the request id from the message headers is the context of the handler (logs,
+ *   outgoing messages) and goes back on the reply, errors included;
+ * - a request whose caller has stopped waiting (past its deadline) is skipped, so a
+ *   service that comes back after an outage does not act on answers nobody reads;
+ * - it knows whether its consumer is in its group, for readiness.
+ */
+export class ShopKafkaServer extends ServerKafka {
+  private joined = false;
+  private readonly log = new Logger('KafkaServer');
+
+  constructor(options: Required<KafkaOptions>['options']) {
+    super(options);
+  }
+
+  isJoined(): boolean {
+    return this.joined;
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const consumer = this.consumer!;
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    consumer.on(consumer.events.STOP, () => (this.joined = false));
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.joined = false;
+      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed');
+    });
+  }
+
+  override async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const headers = payload.message.headers ?? {};
+    const requestId = headerText(headers[HEADERS.REQUEST_ID]) ?? randomUUID();
+    const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
+    if (deadline > 0 && Date.now() > deadline) {
+      this.log.warn(
+        { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline },
+        `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
+      );
+      return;
+    }
+    return requestContext.run({ requestId }, () => super.handleMessage(payload));
+  }
+
+  override assignCorrelationIdHeader(correlationId: string, outgoingMessage: { headers?: Record<string, unknown> }): void {
+    super.assignCorrelationIdHeader(correlationId, outgoingMessage as never);
+    const requestId = requestContext.requestId();
+    if (requestId) outgoingMessage.headers = { ...outgoingMessage.headers, [HEADERS.REQUEST_ID]: requestId };
+  }
+}
+
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}

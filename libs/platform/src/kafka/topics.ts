@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { AppConfig } from '../config/app.config';
+import { kafkaClientConfig } from './kafka.options';
+
+const logger = new Logger('Topics');
+
+/**
+ * Creates the topics that are missing and adds partitions to those that have fewer
+ * than configured. Idempotent, so every replica of every app may run it at boot.
+ */
+export async function ensureTopics(config: AppConfig, clientId: string, topics: string[]): Promise<void> {
+  const admin = new Kafka(kafkaClientConfig(config, `${clientId}-admin`)).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS })),
+        });
+      } catch (error) {
+        // Another replica created some of them at the same moment: fine if they exist now.
+        const now = new Set(await admin.listTopics());
+        if (missing.some((t) => !now.has(t))) throw error;
+      }
+      logger.log({ topics: missing, partitions: config.KAFKA_PARTITIONS }, `Created ${missing.length} topics`);
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    const short = metadata.topics.filter((t) => t.partitions.length < config.KAFKA_PARTITIONS);
+    if (short.length > 0) {
+      await admin.createPartitions({
+        topicPartitions: short.map((t) => ({ topic: t.name, count: config.KAFKA_PARTITIONS })),
+      });
+      logger.log({ topics: short.map((t) => t.name) }, `Raised ${short.length} topics to ${config.KAFKA_PARTITIONS} partitions`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,40 @@
+import { DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppConfig } from '../config/app.config';
+import { requestContext } from '../context/request-context';
+import { ServiceInfo } from '../service-info';
+
+const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
+
+/**
+ * JSON lines, one per event, each with `service`, `instance` and the `requestId` of
+ * the HTTP call or Kafka message being handled. Health and metrics are kept out of
+ * the access log; credentials are redacted.
+ */
+export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: config.LOG_LEVEL,
+      base: { service: info.name, instance: info.instance },
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      mixin: () => {
+        const requestId = requestContext.requestId();
+        return requestId ? { requestId } : {};
+      },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
+        censor: '[redacted]',
+      },
+      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
+      autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },
+      customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} answered ${res.statusCode} in ${Math.round(ms)} ms`,
+      customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} failed with ${res.statusCode}`,
+      serializers: {
+        req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  });
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PATTERNS } from '@shop/contracts';
+import { databaseModule, pingController, PlatformModule, RpcModule, ServiceConfig } from '@shop/platform';
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({ service: 'order-service', config: ServiceConfig, defaults: { PORT: 3003 } }),
+    databaseModule('orders'),
+    RpcModule.forRoot({ sends: [PATTERNS.USER_GET] }),
+  ],
+  controllers: [pingController(PATTERNS.ORDER_PING)],
+})
+export class AppModule {}
