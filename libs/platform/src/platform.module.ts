@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig, validateEnv } from './config/app.config';
@@ -32,7 +33,7 @@ export class PlatformModule {
       validate: (env) => (config = validateEnv(options.config, options.defaults)(env)),
     });
     const validated = config as unknown as T;
-    const info: ServiceInfo = { name: options.service, instance: validated.INSTANCE_ID ?? `${options.service}-${process.pid}` };
+    const info: ServiceInfo = { name: options.service, instance: validated.INSTANCE_ID ?? `${options.service}-${hostname()}-${process.pid}` };
     return {
       module: PlatformModule,
       global: true,

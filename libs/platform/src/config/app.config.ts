@@ -32,7 +32,7 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  /** Names this replica in logs and Kafka client ids; defaults to <service>-<pid>. */
+  /** Names this replica in logs and Kafka client ids; defaults to <service>-<hostname>-<pid>. */
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;

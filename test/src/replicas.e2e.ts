@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { client, uniqueEmail } from './support/http';
+import { waitForStableGroup } from './support/kafka';
+import { startSystem, System } from './support/system';
+
+const REQUESTS = 300;
+
+describe('replicas: two gateways and two user-services on one broker', () => {
+  let system: System;
+
+  before(async () => {
+    system = await startSystem({ replicas: { gateway: 2, 'user-service': 2 } });
+    // Both replicas of each app share one group; wait until the partitions are split.
+    await waitForStableGroup(system.infra.kafkaBrokers, 'gateway-client', 2);
+    await waitForStableGroup(system.infra.kafkaBrokers, 'user-service-server', 2);
+  });
+
+  after(async () => {
+    await system?.stop();
+  });
+
+  it(`answers ${REQUESTS} concurrent creates and ${REQUESTS} concurrent reads over both gateways, each with its own result`, async () => {
+    const [a, b] = system.gateways.map((g) => client(g.url));
+    const emails = Array.from({ length: REQUESTS }, (_, i) => uniqueEmail(`replica${i}`));
+    const created = await Promise.all(emails.map((email, i) => (i % 2 ? a : b).post('/api/users', { email, name: `Replica ${i}` })));
+    assert.deepEqual(created.map((r) => r.status), emails.map(() => 201), 'every create answered 201, none timed out');
+    assert.deepEqual(created.map((r) => r.body.email), emails, 'every create answered with its own user');
+
+    // Read each user through the other gateway than the one that created it.
+    const reads = await Promise.all(created.map((r, i) => (i % 2 ? b : a).get(`/api/users/${r.body.id}`)));
+    assert.deepEqual(reads.map((r) => r.status), emails.map(() => 200));
+    assert.deepEqual(reads.map((r) => r.body), created.map((r) => r.body));
+
+    const handledBy = system.apps['user-service'].map((p) => (p.readLog().match(/"msg":"Created user /g) ?? []).length);
+    assert.equal(handledBy.reduce((x, y) => x + y, 0), REQUESTS, `creates per replica: ${handledBy.join(' + ')}`);
+    assert.ok(handledBy.every((n) => n > 0), `both user-service replicas took part: ${handledBy.join(' + ')}`);
+  });
+});

@@ -1,0 +1,54 @@
+import { AppName, AppProcess, startApp, startInfra } from '@shop/stack';
+
+export interface InfraRef {
+  kafkaBrokers: string;
+  mongoUri: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The servers the e2e run started (KAFKA_BROKERS / MONGO_URI from `npm run test:e2e`),
+ * or, when a file is run on its own, a fresh pair started here.
+ */
+export async function useInfra(): Promise<InfraRef> {
+  const { KAFKA_BROKERS, MONGO_URI } = process.env;
+  if (KAFKA_BROKERS && MONGO_URI) return { kafkaBrokers: KAFKA_BROKERS, mongoUri: MONGO_URI, stop: async () => {} };
+  return startInfra({ name: 'test-file', fresh: true });
+}
+
+export interface System {
+  infra: InfraRef;
+  gateways: AppProcess[];
+  apps: Record<string, AppProcess[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the apps a test needs (replicas included) and waits until each is ready. */
+export async function startSystem(options: { replicas?: Partial<Record<AppName, number>>; env?: Record<string, string> } = {}): Promise<System> {
+  const infra = await useInfra();
+  const wanted: Record<AppName, number> = { 'user-service': 1, 'product-service': 1, 'order-service': 1, gateway: 1, ...options.replicas };
+  const started: AppProcess[] = [];
+  const launch = (app: AppName) =>
+    Array.from({ length: wanted[app] }, (_, i) =>
+      startApp(app, { infra, name: wanted[app] > 1 ? `${app}-${i + 1}` : app, env: options.env }).then((p) => (started.push(p), p)),
+    );
+  try {
+    const services = await Promise.all((['user-service', 'product-service', 'order-service'] as const).flatMap(launch));
+    const gateways = await Promise.all(launch('gateway'));
+    const apps: Record<string, AppProcess[]> = {};
+    for (const p of [...services, ...gateways]) (apps[p.app] ??= []).push(p);
+    return {
+      infra,
+      gateways,
+      apps,
+      stop: async () => {
+        await Promise.all(started.map((p) => p.stop()));
+        await infra.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((p) => p.stop()));
+    await infra.stop();
+    throw error;
+  }
+}

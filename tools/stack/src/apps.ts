@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { logDirOf, REPO_ROOT } from './paths';
+import { assertPortFree, freePort } from './ports';
+import { ManagedProcess, waitUntil } from './processes';
+
+export const APPS = ['user-service', 'product-service', 'order-service', 'gateway'] as const;
+export type AppName = (typeof APPS)[number];
+
+/** Ports of the dev stack (`npm start`). */
+export const DEV_PORTS: Record<AppName, number> = {
+  gateway: 3000,
+  'user-service': 3001,
+  'product-service': 3002,
+  'order-service': 3003,
+};
+
+export interface StartAppOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Extra environment, on top of ours (PORT, KAFKA_BROKERS, MONGO_URI, HOST). */
+  env?: Record<string, string>;
+  infra: { kafkaBrokers: string; mongoUri: string; logDir?: string };
+  /** Process and log file name, e.g. "order-service-2" for a second replica. Default: the app name. */
+  name?: string;
+  /** Default: infra.logDir, else $STACK_LOG_DIR, else .stack/logs/test. */
+  logDir?: string;
+  /** Default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface AppProcess {
+  name: string;
+  app: AppName;
+  port: number;
+  url: string;
+  pid: number;
+  logFile: string;
+  /** Resolves when the process has exited, whatever the reason. */
+  exited: Promise<void>;
+  /** SIGTERM, SIGKILL after 10 s; resolves when exited. */
+  stop(): Promise<void>;
+  /** SIGKILL; resolves when exited. */
+  kill(): Promise<void>;
+  /** Polls GET /health/ready every 200 ms until 200 (default 60 s). */
+  waitReady(timeoutMs?: number): Promise<void>;
+  /** This run's output so far. */
+  readLog(): string;
+}
+
+/** Starts `node <repo>/<app>/dist/main.js` and resolves once GET /health/ready answers 200. */
+export async function startApp(app: AppName, opts: StartAppOptions): Promise<AppProcess> {
+  if (!APPS.includes(app)) throw new Error(`unknown app "${app}" (one of ${APPS.join(', ')})`);
+  const main = path.join(REPO_ROOT, app, 'dist', 'main.js');
+  if (!fs.existsSync(main)) throw new Error(`${path.relative(REPO_ROOT, main)} does not exist; run "npm run build" first`);
+  const port = opts.port ?? (await freePort());
+  return startNodeService({
+    script: main,
+    app,
+    name: opts.name ?? app,
+    port,
+    logDir: opts.logDir ?? opts.infra.logDir ?? process.env.STACK_LOG_DIR ?? logDirOf('test'),
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: opts.infra.kafkaBrokers,
+      MONGO_URI: opts.infra.mongoUri,
+      ...opts.env,
+    },
+    readyTimeoutMs: opts.readyTimeoutMs,
+  });
+}
+
+/** The part of startApp that does not care which script it runs (unit-tested with a stub). */
+export async function startNodeService(o: {
+  script: string;
+  app: AppName;
+  name: string;
+  port: number;
+  logDir: string;
+  env: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<AppProcess> {
+  // A health check answered by someone else's process would look like success.
+  await assertPortFree(o.port, o.name);
+  const logFile = path.join(o.logDir, `${o.name}.log`);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
+  delete env.NODE_TEST_CONTEXT; // set by `node --test` for its test files, not meant for apps
+  const proc = new ManagedProcess(o.name, process.execPath, [o.script], logFile, { cwd: REPO_ROOT, env });
+  const url = `http://127.0.0.1:${o.port}`;
+  const waitReady = (timeoutMs = 60_000) => waitUntil(o.name, proc, () => answers200(`${url}/health/ready`), timeoutMs);
+
+  try {
+    await waitReady(o.readyTimeoutMs);
+  } catch (err) {
+    await proc.kill();
+    throw err;
+  }
+  return {
+    name: o.name,
+    app: o.app,
+    port: o.port,
+    url,
+    pid: proc.pid,
+    logFile,
+    exited: proc.exited,
+    stop: () => proc.stop(10_000),
+    kill: () => proc.kill(),
+    waitReady,
+    readLog: () => proc.readLog(),
+  };
+}
+
+async function answers200(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * Native dev stack.
+ *   up       install, start Kafka + database + the four apps on the dev ports, stay up
+ *   install  fetch Kafka jars / build FerretDB (idempotent)
+ *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
+ * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
+ * GATEWAY_PORT, USER_SERVICE_PORT, PRODUCT_SERVICE_PORT, ORDER_SERVICE_PORT move ports.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { APPS, AppName, AppProcess, DEV_PORTS, startApp } from './apps';
+import { Infra, lockOwner, startInfra } from './infra';
+import { install, seconds } from './install';
+import { REPO_ROOT, STACK_DIR } from './paths';
+import { isPortFree } from './ports';
+import { killAllTracked } from './processes';
+
+const STACK = 'dev';
+const KAFKA_PORT = envPort('KAFKA_PORT', 9092);
+
+function envPort(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (!value) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${name}=${value} is not a port`);
+  return port;
+}
+
+function appPort(app: AppName): number {
+  return envPort(`${app.replace(/-/g, '_').toUpperCase()}_PORT`, DEV_PORTS[app]);
+}
+
+async function up(): Promise<void> {
+  await install();
+  const started = Date.now();
+  let infra: Infra | undefined;
+  const apps: AppProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) {
+      console.log('[stack] forced stop');
+      killAllTracked();
+      process.exit(1);
+    }
+    stopping = true;
+    console.log('\n[stack] stopping ...');
+    await Promise.all(apps.map((a) => a.stop())); // gateway and services together, SIGTERM
+    await infra?.stop(); // database, then Kafka
+    console.log('[stack] stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  try {
+    infra = await startInfra({ name: STACK, kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017) });
+    const infraSeconds = seconds(started);
+    console.log(`[stack] Kafka ${infra.kafkaBrokers} and database ${infra.mongoUri} ready (${infraSeconds} s)`);
+    const startOne = async (app: AppName) => {
+      const proc = await startApp(app, { port: appPort(app), infra: infra! });
+      apps.push(proc);
+      console.log(`[stack] ${app} ready on ${proc.url}`);
+    };
+    const services = APPS.filter((a) => a !== 'gateway');
+    const results = await Promise.allSettled(services.map(startOne));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await startOne('gateway');
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`[stack] start failed: ${message}`);
+    if (message.includes('already in use')) {
+      console.error('[stack] move the dev stack with KAFKA_PORT, MONGO_PORT, GATEWAY_PORT, ... or use running servers with KAFKA_BROKERS / MONGO_URI');
+    }
+    await shutdown(1);
+    return;
+  }
+
+  const gateway = apps.find((a) => a.app === 'gateway')!;
+  const rows: Array<[string, string]> = [
+    ['Gateway', gateway.url],
+    ['Swagger UI', `${gateway.url}/docs`],
+    ['OpenAPI', `${gateway.url}/docs-json`],
+    ...APPS.map((app): [string, string] => [`${app} health`, `${apps.find((a) => a.app === app)!.url}/health/ready`]),
+    ['Kafka bootstrap', infra.kafkaBrokers],
+    ['MongoDB URI', infra.mongoUri],
+    ['Logs', path.relative(process.cwd(), infra.logDir) || '.'],
+  ];
+  console.log('');
+  for (const [label, value] of rows) console.log(`  ${label.padEnd(24)} ${value}`);
+  console.log(`\n[stack] up in ${seconds(started)} s. Ctrl-C to stop.`);
+
+  for (const a of apps) {
+    // Report a crash while up; the rest keeps running.
+    void a.exited.then(() => {
+      if (!stopping) console.error(`[stack] ${a.name} exited unexpectedly; see ${a.logFile}`);
+    });
+  }
+  setInterval(() => undefined, 1 << 30); // stay up until a signal
+}
+
+async function reset(): Promise<void> {
+  const dataRoot = path.join(STACK_DIR, 'data');
+  const running = fs.existsSync(dataRoot)
+    ? fs.readdirSync(dataRoot).filter((name) => lockOwner(path.join(dataRoot, name, 'stack.pid')) !== undefined)
+    : [];
+  if (running.length > 0 || !(await isPortFree(KAFKA_PORT))) {
+    const why = running.length > 0 ? `stack ${running.join(', ')} is running` : `port ${KAFKA_PORT} (dev Kafka) is in use`;
+    console.error(`[stack] not resetting: ${why}. Stop it first (Ctrl-C in its terminal), then run reset again.`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const dir of ['data', 'logs']) fs.rmSync(path.join(STACK_DIR, dir), { recursive: true, force: true });
+  console.log(`[stack] deleted ${path.relative(REPO_ROOT, STACK_DIR)}/data and ${path.relative(REPO_ROOT, STACK_DIR)}/logs (kept cache)`);
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2];
+  switch (command) {
+    case 'up':
+      return up();
+    case 'install':
+      await install();
+      return;
+    case 'reset':
+      return reset();
+    default:
+      console.error('usage: node tools/stack/dist/cli.js up|install|reset');
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[stack] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

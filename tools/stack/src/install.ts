@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CACHE_DIR, REPO_ROOT } from './paths';
+import { run } from './processes';
+
+const KAFKA_POM = path.join(REPO_ROOT, 'tools', 'stack', 'kafka', 'pom.xml');
+const FERRETDB_SRC = path.join(REPO_ROOT, 'tools', 'stack', 'ferretdb');
+
+/** The MongoDB-wire server the stack runs: a local mongod, or our FerretDB build. */
+export type DatabaseServer = { kind: 'mongod' | 'ferretdb'; bin: string };
+
+export interface Installed {
+  kafkaVersion: string;
+  /** Folder with every jar Kafka needs (classpath `<kafkaLibs>/*`). */
+  kafkaLibs: string;
+  database: DatabaseServer;
+}
+
+/** The Kafka version pinned in tools/stack/kafka/pom.xml. */
+export function kafkaVersion(): string {
+  const pom = fs.readFileSync(KAFKA_POM, 'utf8');
+  const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
+  if (!match) throw new Error(`no <kafka.version> in ${KAFKA_POM}`);
+  return match[1];
+}
+
+/** The FerretDB version pinned in tools/stack/ferretdb/go.mod. */
+export function ferretdbVersion(): string {
+  const gomod = fs.readFileSync(path.join(FERRETDB_SRC, 'go.mod'), 'utf8');
+  const match = /github\.com\/FerretDB\/FerretDB v(\S+)/.exec(gomod);
+  if (!match) throw new Error(`no FerretDB requirement in ${FERRETDB_SRC}/go.mod`);
+  return match[1];
+}
+
+/** An executable named `name` on PATH, if any. */
+export function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Makes sure the Kafka jars and a database server are available. Idempotent: when
+ * everything is cached it only checks two files. `quiet` silences the "already
+ * there" lines (work in progress is always announced).
+ */
+export async function install(opts: { quiet?: boolean } = {}): Promise<Installed> {
+  const say = (msg: string) => console.log(`[stack] ${msg}`);
+  const note = opts.quiet ? () => undefined : say;
+
+  // Kafka broker jars, resolved from Maven Central by the pinned pom.
+  const version = kafkaVersion();
+  const kafkaHome = path.join(CACHE_DIR, `kafka-${version}`);
+  const kafkaLibs = path.join(kafkaHome, 'libs');
+  const kafkaMarker = path.join(kafkaHome, '.complete');
+  if (fs.existsSync(kafkaMarker)) {
+    note(`kafka ${version}: jars cached in ${path.relative(REPO_ROOT, kafkaLibs)}`);
+  } else {
+    say(`kafka ${version}: resolving jars with Maven ...`);
+    const started = Date.now();
+    fs.rmSync(kafkaHome, { recursive: true, force: true });
+    fs.mkdirSync(kafkaHome, { recursive: true });
+    await run(
+      'mvn',
+      ['-q', '-B', '-f', KAFKA_POM, 'dependency:copy-dependencies', `-DoutputDirectory=${kafkaLibs}`, '-DincludeScope=runtime'],
+      { logFile: path.join(kafkaHome, 'maven.log') },
+    );
+    fs.writeFileSync(kafkaMarker, `${new Date().toISOString()}\n`);
+    say(`kafka ${version}: jars ready (${seconds(started)} s)`);
+  }
+
+  // Database: a local mongod when there is one, else FerretDB built from source.
+  const mongod = which('mongod');
+  if (mongod) {
+    note(`database: using ${mongod}`);
+    return { kafkaVersion: version, kafkaLibs, database: { kind: 'mongod', bin: mongod } };
+  }
+  const bin = path.join(CACHE_DIR, 'bin', `ferretdb-${ferretdbVersion()}`);
+  if (fs.existsSync(bin)) {
+    note(`database: no mongod on PATH, using FerretDB ${path.relative(REPO_ROOT, bin)}`);
+  } else {
+    say(`database: no mongod on PATH, building FerretDB ${ferretdbVersion()} with Go (about a minute the first time) ...`);
+    const started = Date.now();
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    const tmp = `${bin}.tmp-${process.pid}`;
+    await run('go', ['build', '-buildvcs=false', '-o', tmp, '.'], { cwd: FERRETDB_SRC, logFile: `${bin}.build.log` });
+    fs.renameSync(tmp, bin); // atomic: a half-built binary never looks installed
+    say(`database: FerretDB built (${seconds(started)} s)`);
+  }
+  return { kafkaVersion: version, kafkaLibs, database: { kind: 'ferretdb', bin } };
+}
+
+export function seconds(since: number): string {
+  return ((Date.now() - since) / 1000).toFixed(1);
+}

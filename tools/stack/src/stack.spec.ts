@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { startNodeService } from './apps';
+import { kafkaServerProperties, newClusterId } from './kafka';
+import { freePort, isPortFree } from './ports';
+
+function parseProperties(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    map.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return map;
+}
+
+describe('kafka server.properties', () => {
+  const props = parseProperties(kafkaServerProperties({ logDir: '/tmp/k', port: 19999, controllerPort: 19998 }));
+
+  it('runs one KRaft node that is broker and controller on loopback', () => {
+    assert.equal(props.get('process.roles'), 'broker,controller');
+    assert.equal(props.get('controller.quorum.voters'), '1@127.0.0.1:19998');
+    assert.equal(props.get('listeners'), 'PLAINTEXT://127.0.0.1:19999,CONTROLLER://127.0.0.1:19998');
+    assert.equal(props.get('advertised.listeners'), 'PLAINTEXT://127.0.0.1:19999');
+    assert.equal(props.get('log.dirs'), '/tmp/k');
+  });
+
+  it('never auto-creates topics and uses one replica for internal topics', () => {
+    assert.equal(props.get('auto.create.topics.enable'), 'false');
+    assert.equal(props.get('offsets.topic.replication.factor'), '1');
+    assert.equal(props.get('transaction.state.log.replication.factor'), '1');
+    assert.equal(props.get('transaction.state.log.min.isr'), '1');
+  });
+
+  it('generates cluster ids in Kafka format', () => {
+    for (let i = 0; i < 50; i++) {
+      const id = newClusterId();
+      assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+      assert.equal(Buffer.from(id, 'base64url').length, 16);
+    }
+  });
+});
+
+describe('ports', () => {
+  it('freePort returns a loopback port that can be bound, and isPortFree sees it taken', async () => {
+    const port = await freePort();
+    assert.ok(port > 0 && port < 65536);
+    assert.equal(await isPortFree(port), true);
+    const server = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      assert.equal(await isPortFree(port), false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('app processes (with a stub service)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-spec-'));
+  const stub = path.join(dir, 'stub.js');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Becomes ready after 300 ms; exits at once when asked to crash.
+  fs.writeFileSync(
+    stub,
+    `if (process.env.CRASH) { console.error('boom: ' + process.env.CRASH); process.exit(3); }
+     const started = Date.now();
+     require('node:http').createServer((req, res) => {
+       res.statusCode = req.url === '/health/ready' && Date.now() - started > 300 ? 200 : 503;
+       res.end();
+     }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('stub listening on ' + process.env.PORT));`,
+  );
+
+  it('waits for /health/ready, passes env, logs to its file, and stops', async () => {
+    const port = await freePort();
+    const app = await startNodeService({ script: stub, app: 'gateway', name: 'stub', port, logDir: dir, env: { PORT: String(port) } });
+    try {
+      assert.equal(app.url, `http://127.0.0.1:${port}`);
+      assert.equal((await fetch(`${app.url}/health/ready`)).status, 200);
+      assert.match(app.readLog(), new RegExp(`stub listening on ${port}`));
+      assert.equal(app.logFile, path.join(dir, 'stub.log'));
+    } finally {
+      await app.stop();
+    }
+    assert.equal(await isPortFree(port), true);
+  });
+
+  it('fails with the log tail when the process exits before it is ready', async () => {
+    const port = await freePort();
+    await assert.rejects(
+      startNodeService({ script: stub, app: 'gateway', name: 'crash', port, logDir: dir, env: { PORT: String(port), CRASH: 'bad config' } }),
+      (err: Error) => /exited with code 3/.test(err.message) && /boom: bad config/.test(err.message),
+    );
+  });
+
+  it('refuses a port someone else already listens on', async () => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      await assert.rejects(
+        startNodeService({ script: stub, app: 'gateway', name: 'taken', port, logDir: dir, env: { PORT: String(port) } }),
+        /already in use/,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
