@@ -29,6 +29,14 @@ export class AppConfig {
   @Max(120_000)
   RPC_TIMEOUT_MS: number = 5000;
 
+  /**
+   * `tuned` (default): short fetch waits, fast heartbeats, partitions consumed
+   * concurrently. `stock`: kafkajs and NestJS defaults, as a demo would run them;
+   * the benchmark compares the two.
+   */
+  @IsIn(['tuned', 'stock'])
+  KAFKA_PROFILE: 'tuned' | 'stock' = 'tuned';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

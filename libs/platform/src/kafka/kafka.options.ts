@@ -18,31 +18,36 @@ export function kafkaClientConfig(config: AppConfig, clientId: string): KafkaCon
   };
 }
 
+/** Consumer settings: tuned for millisecond RPC, or kafkajs' defaults for comparison. */
+function consumerTuning(config: AppConfig) {
+  if (config.KAFKA_PROFILE === 'stock') return { consumer: {}, run: {} };
+  return {
+    consumer: { sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 },
+    run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
+  };
+}
+
 /**
  * Options of a service's Kafka server: one consumer group per service (replicas share
  * it, so each request is handled once), partitions consumed concurrently, and no
  * topic ever created by accident.
  */
 export function kafkaServerOptions(config: AppConfig, info: ServiceInfo): Required<KafkaOptions>['options'] {
+  const tuning = consumerTuning(config);
   return {
     client: kafkaClientConfig(config, info.instance),
-    consumer: {
-      groupId: info.name,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      maxWaitTimeInMs: 100,
-    },
+    consumer: { groupId: info.name, allowAutoTopicCreation: false, ...tuning.consumer },
     // A group with no committed offset starts at the beginning, so a request sent while
     // the group formed is not skipped; stale requests are dropped by their deadline.
     subscribe: { fromBeginning: true },
-    run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
+    run: tuning.run,
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
   };
 }
 
 /** Options of a request-reply / event client (ClientKafka). */
 export function kafkaClientOptions(config: AppConfig, info: ServiceInfo, producerOnly: boolean): KafkaOptions {
+  const tuning = consumerTuning(config);
   return {
     transport: Transport.KAFKA,
     options: {
@@ -52,12 +57,10 @@ export function kafkaClientOptions(config: AppConfig, info: ServiceInfo, produce
         // asks for its answers on the lowest one, so reply topics need >= replicas partitions.
         groupId: info.name,
         allowAutoTopicCreation: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-        maxWaitTimeInMs: 100,
+        ...tuning.consumer,
       },
       subscribe: { fromBeginning: true },
-      run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
+      run: tuning.run,
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       producerOnlyMode: producerOnly,
     },
