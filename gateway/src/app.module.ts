@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PATTERNS_BY_SERVICE } from '@shop/contracts';
 import { AppConfig, PlatformModule, RpcModule } from '@shop/platform';
+import { OrdersModule } from './orders/orders.module';
+import { ProductsModule } from './products/products.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -8,6 +10,8 @@ import { UsersModule } from './users/users.module';
     PlatformModule.forRoot({ service: 'gateway', config: AppConfig, defaults: { PORT: 3000 } }),
     RpcModule.forRoot({ sends: Object.values(PATTERNS_BY_SERVICE).flat() }),
     UsersModule,
+    ProductsModule,
+    OrdersModule,
   ],
 })
 export class AppModule {}

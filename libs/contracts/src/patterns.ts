@@ -11,17 +11,38 @@ export const PATTERNS = {
   USER_DELETE: 'user.delete',
   USER_PING: 'user.ping',
   // product-service answers these
+  PRODUCT_CREATE: 'product.create',
+  PRODUCT_LIST: 'product.list',
+  PRODUCT_GET: 'product.get',
+  PRODUCT_GET_MANY: 'product.get-many',
+  PRODUCT_UPDATE: 'product.update',
+  PRODUCT_DELETE: 'product.delete',
+  /**
+   * Every stock movement (reserve, release, restock, write-off), keyed by productId:
+   * one partition, so one consumer, applies a product's movements in order.
+   */
+  PRODUCT_STOCK: 'product.stock',
   PRODUCT_PING: 'product.ping',
-  // order-service answers these
+  // order-service answers these (order.create is also emitted, for Prefer: respond-async)
+  ORDER_CREATE: 'order.create',
+  ORDER_LIST: 'order.list',
+  ORDER_GET: 'order.get',
+  ORDER_CANCEL: 'order.cancel',
   ORDER_PING: 'order.ping',
 } as const;
 export type Pattern = (typeof PATTERNS)[keyof typeof PATTERNS];
 
 /** Fire-and-forget events; the entity id is the message key. */
 export const EVENTS = {
-  // produced by user-service
+  // produced by user-service; order-service consumes user.deleted
   USER_CREATED: 'user.created',
   USER_DELETED: 'user.deleted',
+  // produced by product-service
+  PRODUCT_CREATED: 'product.created',
+  PRODUCT_STOCK_LOW: 'product.stock-low',
+  // produced by order-service; product-service consumes order.cancelled
+  ORDER_CREATED: 'order.created',
+  ORDER_CANCELLED: 'order.cancelled',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -42,8 +63,17 @@ export const PATTERNS_BY_SERVICE = {
     PATTERNS.USER_DELETE,
     PATTERNS.USER_PING,
   ],
-  'product-service': [PATTERNS.PRODUCT_PING],
-  'order-service': [PATTERNS.ORDER_PING],
+  'product-service': [
+    PATTERNS.PRODUCT_CREATE,
+    PATTERNS.PRODUCT_LIST,
+    PATTERNS.PRODUCT_GET,
+    PATTERNS.PRODUCT_GET_MANY,
+    PATTERNS.PRODUCT_UPDATE,
+    PATTERNS.PRODUCT_DELETE,
+    PATTERNS.PRODUCT_STOCK,
+    PATTERNS.PRODUCT_PING,
+  ],
+  'order-service': [PATTERNS.ORDER_CREATE, PATTERNS.ORDER_LIST, PATTERNS.ORDER_GET, PATTERNS.ORDER_CANCEL, PATTERNS.ORDER_PING],
 } as const;
 
 /** Every topic, created up front (never by broker auto-creation). */

@@ -3,9 +3,8 @@ import { MongooseModule } from '@nestjs/mongoose';
 import mongoose from 'mongoose';
 import { ServiceConfig } from './config/app.config';
 
-// Defence in depth: the pipes already refuse operator keys; a filter built from input
-// still treats `{ $gt: '' }` as a value, never as an operator.
-mongoose.set('sanitizeFilter', true);
+// Operator keys in input are refused by ShopValidationPipe before any query is built;
+// filters are then only written in code (sanitizeFilter would also defuse our own $gte).
 mongoose.set('strictQuery', true);
 
 /** The service's own database on MONGO_URI; fails fast when the server is away. */

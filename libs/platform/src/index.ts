@@ -15,3 +15,5 @@ export * from './ping.controller';
 export * from './platform.module';
 export * from './service-info';
 export * from './database.module';
+export * from './ids';
+export * from './errors/mongo-errors';

@@ -5,3 +5,4 @@ export interface ServiceInfo {
 }
 
 export const SERVICE_INFO = Symbol('SERVICE_INFO');
+

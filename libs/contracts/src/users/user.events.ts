@@ -1,10 +1,14 @@
+import { IsMongoId, IsString } from 'class-validator';
 import { UserResponse } from './user.response';
 
 /** Value of `user.created` (key: user id). */
 export type UserCreatedEvent = UserResponse;
 
 /** Value of `user.deleted` (key: user id). */
-export interface UserDeletedEvent {
-  id: string;
-  deletedAt: string;
+export class UserDeletedEvent {
+  @IsMongoId()
+  id!: string;
+
+  @IsString()
+  deletedAt!: string;
 }

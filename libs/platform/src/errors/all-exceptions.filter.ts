@@ -24,7 +24,8 @@ export function toWireError(error: unknown): WireError {
     const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
     const message = typeof body.message === 'string' ? body.message : error.message;
     // Health checks answer 503 with what is down: keep it.
-    const { statusCode: _s, message: _m, error: _e, ...rest } = body;
+    const { statusCode: _s, message: _m, ...rest } = body;
+    if (typeof rest.error === 'string') delete rest.error; // Nest's own label, e.g. 'Not Found'
     const wire: WireError = { statusCode: status, code: HTTP_CODES[status] ?? `HTTP_${status}`, message };
     return Object.keys(rest).length > 0 ? { ...wire, details: rest } : wire;
   }
@@ -42,8 +43,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): Observable<unknown> | void {
     const wire = toWireError(error);
-    if (wire.statusCode >= 500) {
+    if (wire.code === ERROR_CODES.INTERNAL_ERROR) {
       this.logger.error({ err: error, code: wire.code }, `Unhandled error: ${describe(error)}`);
+    } else if (error instanceof ShopError && wire.statusCode >= 500) {
+      this.logger.warn({ code: wire.code, details: wire.details }, `Answered ${wire.statusCode} ${wire.code}: ${wire.message}`);
     }
     if (host.getType() === 'http') {
       const http = host.switchToHttp();

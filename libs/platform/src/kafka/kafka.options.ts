@@ -20,9 +20,12 @@ export function kafkaClientConfig(config: AppConfig, clientId: string): KafkaCon
 
 /** Consumer settings: tuned for millisecond RPC, or kafkajs' defaults for comparison. */
 function consumerTuning(config: AppConfig) {
-  if (config.KAFKA_PROFILE === 'stock') return { consumer: {}, run: {} };
+  // A consumer that crashes (e.g. the group coordinator moved) restarts instead of
+  // leaving the service up but deaf; handler errors never reach kafkajs (see the filter).
+  const restart = { retry: { restartOnFailure: async () => true } };
+  if (config.KAFKA_PROFILE === 'stock') return { consumer: restart, run: {} };
   return {
-    consumer: { sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 },
+    consumer: { ...restart, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 },
     run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
   };
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { AppConfig } from '../config/app.config';
 import { kafkaClientConfig } from './kafka.options';
 
@@ -36,7 +36,26 @@ export async function ensureTopics(config: AppConfig, clientId: string, topics: 
       });
       logger.log({ topics: short.map((t) => t.name) }, `Raised ${short.length} topics to ${config.KAFKA_PARTITIONS} partitions`);
     }
+    await waitForGroupCoordinator(admin, clientId);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * On a fresh broker the offsets topic is created by the first group that asks, and
+ * consumers that join meanwhile fail with "group coordinator not available". Asking
+ * once here, until it answers, lets the app's consumers join at the first attempt.
+ */
+async function waitForGroupCoordinator(admin: Admin, clientId: string, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await admin.describeGroups([`${clientId}-probe`]);
+      return;
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }

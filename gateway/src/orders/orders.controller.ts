@@ -1,0 +1,76 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CreateOrderRequest, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, PATTERNS, PlaceOrderMessage } from '@shop/contracts';
+import { fingerprint, newObjectId, objectIdFrom, RpcClient, ShopError } from '@shop/platform';
+import type { Response } from 'express';
+import { ApiCommonErrors, ApiError } from '../http/api-errors';
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+
+@ApiTags('orders')
+@ApiCommonErrors()
+@Controller('api/orders')
+export class OrdersController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Place an order',
+    description:
+      'Checks the user and the products, reserves stock for every item (or none), copies unit prices and confirms. Emits order.created. ' +
+      'With `Prefer: respond-async` answers 202 at once and the order moves from pending to confirmed or rejected; follow `Location`.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first order and move stock once', example: 'checkout-7f3a' })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async` to answer 202 without waiting', example: 'respond-async' })
+  @ApiCreatedResponse({ type: OrderResponse })
+  @ApiAcceptedResponse({ type: OrderAcceptedResponse, description: 'Prefer: respond-async' })
+  @ApiError(409, 'INSUFFICIENT_STOCK (details.products names each product, requested and available)')
+  @ApiError(422, 'USER_NOT_FOUND, PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED')
+  async create(
+    @Body() body: CreateOrderRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderResponse | OrderAcceptedResponse> {
+    const duplicates = body.items.map((i) => i.productId).filter((id, i, all) => all.indexOf(id) !== i);
+    if (duplicates.length > 0) {
+      throw ShopError.validation([{ field: 'items', errors: [`each product may appear once; repeated: ${[...new Set(duplicates)].join(', ')}`] }]);
+    }
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw ShopError.validation([{ field: 'Idempotency-Key', errors: ['Idempotency-Key must be 1-128 letters, digits, or . _ : -'] }]);
+    }
+    const orderId = idempotencyKey ? objectIdFrom(`order:${idempotencyKey}`) : newObjectId();
+    const command: PlaceOrderMessage = { ...body, orderId, fingerprint: fingerprint(body) };
+    if (/\brespond-async\b/i.test(prefer ?? '')) {
+      await this.rpc.emit(PATTERNS.ORDER_CREATE, orderId, { ...command, async: true });
+      res.status(202).location(`/api/orders/${orderId}`).setHeader('Preference-Applied', 'respond-async');
+      return { id: orderId, status: 'pending' };
+    }
+    return this.rpc.send(PATTERNS.ORDER_CREATE, command, orderId);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List orders, oldest first, optionally one user’s' })
+  @ApiOkResponse({ type: OrderPage })
+  list(@Query() query: ListOrdersRequest): Promise<OrderPage> {
+    return this.rpc.send(PATTERNS.ORDER_LIST, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one order', description: 'Right after a 202 this may answer 404 for a moment, until order-service has taken the command.' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiError(404, 'ORDER_NOT_FOUND')
+  get(@Param() { id }: IdRequest): Promise<OrderResponse> {
+    return this.rpc.send(PATTERNS.ORDER_GET, { id }, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a confirmed order', description: 'Idempotent: cancelling again answers the cancelled order. Emits order.cancelled; the stock comes back once.' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiError(404, 'ORDER_NOT_FOUND')
+  @ApiError(409, 'ORDER_NOT_CANCELLABLE: the order is pending or rejected')
+  cancel(@Param() { id }: IdRequest): Promise<OrderResponse> {
+    return this.rpc.send(PATTERNS.ORDER_CANCEL, { id }, id);
+  }
+}

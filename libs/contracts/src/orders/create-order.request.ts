@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class OrderItemRequest {
+  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  @IsMongoId({ message: 'productId must be a MongoDB ObjectId (24 hex characters)' })
+  productId!: string;
+
+  @ApiProperty({ example: 1, minimum: 1, maximum: 1000 })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  quantity!: number;
+}
+
+export class CreateOrderRequest {
+  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60718' })
+  @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
+  userId!: string;
+
+  @ApiProperty({ type: [OrderItemRequest], description: 'At least one item; each product at most once' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemRequest)
+  items!: OrderItemRequest[];
+}
+
+/** order.create: the order's id is chosen by the gateway, so a retry names the same order. */
+export class PlaceOrderMessage extends CreateOrderRequest {
+  @IsMongoId()
+  orderId!: string;
+
+  /** Hash of the request, to tell a retry from a reuse of an Idempotency-Key for another order. */
+  @IsString()
+  @MaxLength(128)
+  fingerprint!: string;
+
+  @IsOptional()
+  @IsBoolean()
+  async?: boolean;
+}

@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsMongoId, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+export const MAX_STOCK = 1_000_000_000;
+export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
+
+export class CreateProductRequest {
+  @ApiProperty({ example: 'Mechanical keyboard', minLength: 1, maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiProperty({ example: 8999, description: 'Price in cents (integer minor units)' })
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  priceCents!: number;
+
+  @ApiProperty({ example: 60, description: 'Units in stock at creation' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  stock!: number;
+
+  @ApiPropertyOptional({ example: 5, default: DEFAULT_LOW_STOCK_THRESHOLD, description: 'product.stock-low is emitted when stock falls below this' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  lowStockThreshold?: number;
+}
+
+/** PATCH body: catalog fields only; stock moves through POST /api/products/{id}/stock. */
+export class UpdateProductRequest extends PartialType(OmitType(CreateProductRequest, ['stock'] as const)) {}
+
+export class UpdateProductMessage extends UpdateProductRequest {
+  @IsMongoId()
+  id!: string;
+}
+
+export class AdjustStockRequest {
+  @ApiProperty({ example: 10, description: 'Units to add (restock) or, when negative, to write off. Never below zero.' })
+  @IsInt()
+  @Min(-MAX_STOCK)
+  @Max(MAX_STOCK)
+  delta!: number;
+}

@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Page } from '../common/page.response';
+
+export class ProductResponse {
+  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  id!: string;
+
+  @ApiProperty({ example: 'Mechanical keyboard' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches' })
+  description?: string;
+
+  @ApiProperty({ example: 8999 })
+  priceCents!: number;
+
+  @ApiProperty({ example: 60, description: 'Units in stock now' })
+  stock!: number;
+
+  @ApiProperty({ example: 5 })
+  lowStockThreshold!: number;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  updatedAt!: string;
+}
+
+export class ProductPage implements Page<ProductResponse> {
+  @ApiProperty({ type: [ProductResponse] })
+  items!: ProductResponse[];
+
+  @ApiProperty({ example: 1 })
+  total!: number;
+
+  @ApiProperty({ example: 20 })
+  limit!: number;
+
+  @ApiProperty({ example: 0 })
+  offset!: number;
+}
+
+/** Value of product.created (key: product id). */
+export type ProductCreatedEvent = ProductResponse;
+
+/** Value of product.stock-low (key: product id). */
+export interface ProductStockLowEvent {
+  productId: string;
+  stock: number;
+  lowStockThreshold: number;
+}

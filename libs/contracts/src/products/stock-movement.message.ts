@@ -1,0 +1,50 @@
+import { IsIn, IsInt, IsMongoId, IsOptional, IsString, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { MAX_STOCK } from './create-product.request';
+
+export const STOCK_MOVEMENTS = ['reserve', 'release', 'adjust'] as const;
+export type StockMovementKind = (typeof STOCK_MOVEMENTS)[number];
+
+/**
+ * A message on product.stock, keyed by productId. `reserve` and `release` are
+ * idempotent per (orderId, productId); `adjust` (restock or write-off) per movementId.
+ */
+export class StockMovementMessage {
+  @IsIn(STOCK_MOVEMENTS)
+  kind!: StockMovementKind;
+
+  @IsMongoId()
+  productId!: string;
+
+  @ValidateIf((m: StockMovementMessage) => m.kind !== 'adjust')
+  @IsMongoId()
+  orderId?: string;
+
+  @ValidateIf((m: StockMovementMessage) => m.kind === 'reserve')
+  @IsInt()
+  @Min(1)
+  @Max(MAX_STOCK)
+  quantity?: number;
+
+  @ValidateIf((m: StockMovementMessage) => m.kind === 'adjust')
+  @IsInt()
+  @Min(-MAX_STOCK)
+  @Max(MAX_STOCK)
+  delta?: number;
+
+  @ValidateIf((m: StockMovementMessage) => m.kind === 'adjust')
+  @IsUUID()
+  movementId?: string;
+
+  @IsOptional()
+  @IsString()
+  reason?: string;
+}
+
+/** What product.stock answers. */
+export interface StockMovementResult {
+  productId: string;
+  kind: StockMovementKind;
+  /** false when the movement had already been applied (a redelivery or retry). */
+  applied: boolean;
+  stock: number;
+}

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AppConfig, brokerList, ServiceConfig, validateEnv } from './app.config';
+
+/** The error message validateEnv throws for env; fails the test if it does not throw. */
+function failure(env: Record<string, unknown>): string {
+  try {
+    validateEnv(ServiceConfig, { PORT: 3001 })(env);
+  } catch (error) {
+    assert.ok(error instanceof Error);
+    return error.message;
+  }
+  assert.fail('the environment was accepted');
+}
+
+describe('validateEnv', () => {
+  it('gives the defaults of the native stack, typed, for an empty environment', () => {
+    const config = validateEnv(ServiceConfig, { PORT: 3001 })({});
+    assert.ok(config instanceof ServiceConfig);
+    assert.deepEqual(
+      { ...config },
+      {
+        PORT: 3001,
+        HOST: '127.0.0.1',
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        KAFKA_PARTITIONS: 3,
+        RPC_TIMEOUT_MS: 5000,
+        KAFKA_PROFILE: 'tuned',
+        LOG_LEVEL: 'info',
+        INSTANCE_ID: undefined,
+        MONGO_URI: 'mongodb://127.0.0.1:27017',
+        MONGO_DB: undefined,
+      },
+    );
+  });
+
+  it('reads variables from the environment over the defaults, numbers as numbers', () => {
+    const config = validateEnv(ServiceConfig, { PORT: 3001 })({
+      PORT: '4000',
+      HOST: '0.0.0.0',
+      KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092',
+      KAFKA_PARTITIONS: '6',
+      RPC_TIMEOUT_MS: '250',
+      KAFKA_PROFILE: 'stock',
+      LOG_LEVEL: 'debug',
+      INSTANCE_ID: 'users-1',
+      MONGO_URI: 'mongodb+srv://db.example.com/shop',
+      MONGO_DB: 'users_test',
+    });
+    assert.deepEqual(
+      { ...config },
+      {
+        PORT: 4000,
+        HOST: '0.0.0.0',
+        KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092',
+        KAFKA_PARTITIONS: 6,
+        RPC_TIMEOUT_MS: 250,
+        KAFKA_PROFILE: 'stock',
+        LOG_LEVEL: 'debug',
+        INSTANCE_ID: 'users-1',
+        MONGO_URI: 'mongodb+srv://db.example.com/shop',
+        MONGO_DB: 'users_test',
+      },
+    );
+  });
+
+  it('treats empty and undefined variables as unset, so the defaults apply', () => {
+    const config = validateEnv(ServiceConfig, { PORT: 3001 })({
+      PORT: '',
+      KAFKA_PARTITIONS: '',
+      MONGO_URI: undefined,
+      LOG_LEVEL: '',
+    });
+    assert.equal(config.PORT, 3001);
+    assert.equal(config.KAFKA_PARTITIONS, 3);
+    assert.equal(config.MONGO_URI, 'mongodb://127.0.0.1:27017');
+    assert.equal(config.LOG_LEVEL, 'info');
+  });
+
+  it('lets the app default override the class default', () => {
+    const config = validateEnv(AppConfig, { PORT: 3000, HOST: '0.0.0.0' })({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.HOST, '0.0.0.0');
+  });
+
+  it('ignores variables it does not know, such as PATH', () => {
+    const config = validateEnv(ServiceConfig, { PORT: 3001 })({ PATH: '/usr/bin', HOME: '/root' });
+    assert.equal(config.PORT, 3001);
+  });
+
+  it('refuses to start without a port when the app gives no default', () => {
+    assert.throws(() => validateEnv(AppConfig)({}), /PORT/);
+  });
+
+  it('lists every bad variable in one error', () => {
+    const message = failure({ KAFKA_PARTITIONS: '0', KAFKA_BROKERS: 'nope', MONGO_URI: 'x' });
+    assert.match(message, /^Invalid environment:/);
+    assert.match(message, /KAFKA_PARTITIONS=0: /);
+    assert.match(message, /KAFKA_BROKERS="nope": KAFKA_BROKERS must be a comma-separated list of host:port/);
+    assert.match(message, /MONGO_URI="x": MONGO_URI must be a mongodb:\/\/ URI/);
+    assert.equal(message.split('\n').length, 4, 'one heading line and one line per bad variable');
+  });
+
+  it('refuses a port that is not a number', () => {
+    assert.match(failure({ PORT: 'eighty' }), /PORT=/);
+  });
+
+  it('refuses a port out of range', () => {
+    assert.match(failure({ PORT: '70000' }), /PORT=70000/);
+  });
+
+  it('refuses an RPC timeout below 100 ms', () => {
+    assert.match(failure({ RPC_TIMEOUT_MS: '50' }), /RPC_TIMEOUT_MS=50/);
+  });
+
+  it('refuses an unknown Kafka profile and log level', () => {
+    const message = failure({ KAFKA_PROFILE: 'fast', LOG_LEVEL: 'loud' });
+    assert.match(message, /KAFKA_PROFILE="fast"/);
+    assert.match(message, /LOG_LEVEL="loud"/);
+  });
+
+  it('refuses a broker list with spaces or without ports', () => {
+    assert.match(failure({ KAFKA_BROKERS: 'a:9092, b:9092' }), /KAFKA_BROKERS/);
+    assert.match(failure({ KAFKA_BROKERS: 'a:9092,b' }), /KAFKA_BROKERS/);
+  });
+});
+
+describe('brokerList', () => {
+  it('splits the comma-separated list into host:port entries', () => {
+    assert.deepEqual(brokerList({ KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9093' }), ['kafka-1:9092', 'kafka-2:9093']);
+  });
+
+  it('gives one entry for one broker', () => {
+    assert.deepEqual(brokerList({ KAFKA_BROKERS: '127.0.0.1:9092' }), ['127.0.0.1:9092']);
+  });
+
+  it('trims spaces around entries', () => {
+    assert.deepEqual(brokerList({ KAFKA_BROKERS: 'a:1 , b:2' }), ['a:1', 'b:2']);
+  });
+});

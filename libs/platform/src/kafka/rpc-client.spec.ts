@@ -1,0 +1,249 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Logger } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { KafkaJSConnectionError } from 'kafkajs';
+import { NEVER, Observable, of, throwError } from 'rxjs';
+import { AppConfig } from '../config/app.config';
+import { requestContext } from '../context/request-context';
+import { ShopError } from '../errors/shop.error';
+import { RpcClient } from './rpc-client';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface Sent {
+  pattern: string;
+  message: { key: string | null; value: unknown; headers: Record<string, string> };
+}
+
+/** Stands in for ClientKafka: records what is sent and answers with `reply`. */
+function fakeKafkaClient(reply: () => Observable<unknown> = () => of({ ok: true })) {
+  const sent: Sent[] = [];
+  const emitted: Sent[] = [];
+  const subscribed: string[] = [];
+  let assignments: Record<string, number> = {};
+  let connected = false;
+  let closed = false;
+  const client = {
+    subscribeToResponseOf: (pattern: string) => void subscribed.push(pattern),
+    connect: async () => {
+      connected = true;
+    },
+    close: async () => {
+      closed = true;
+    },
+    getConsumerAssignments: () => assignments,
+    send: (pattern: string, message: Sent['message']) => {
+      sent.push({ pattern, message });
+      return reply();
+    },
+    emit: (pattern: string, message: Sent['message']) => {
+      emitted.push({ pattern, message });
+      return reply();
+    },
+  };
+  return {
+    client,
+    sent,
+    emitted,
+    subscribed,
+    assign: (next: Record<string, number>) => {
+      assignments = next;
+    },
+    state: () => ({ connected, closed }),
+  };
+}
+
+function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get']): RpcClient {
+  return new RpcClient(fake.client as unknown as ClientKafka, patterns, { name: 'gateway', instance: 'gw-1' }, { RPC_TIMEOUT_MS: 100 } as AppConfig);
+}
+
+/** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
+async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ShopError, `expected a ShopError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
+}
+
+// Failures are logged on purpose; keep the test output to the results.
+before(() => Logger.overrideLogger(false));
+after(() => Logger.overrideLogger(true));
+
+describe('RpcClient.send', () => {
+  it('resolves with the reply of the service', async () => {
+    const fake = fakeKafkaClient(() => of({ id: 'u1', email: 'ada@example.com' }));
+    assert.deepEqual(await rpcClient(fake).send('user.get', { id: 'u1' }), { id: 'u1', email: 'ada@example.com' });
+  });
+
+  it('sends the payload as the value, with the key and the request id of the current request', async () => {
+    const fake = fakeKafkaClient();
+    const before = Date.now();
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).send('user.get', { id: 'u1' }, 'u1'));
+    assert.equal(fake.sent.length, 1);
+    const [{ pattern, message }] = fake.sent;
+    assert.equal(pattern, 'user.get');
+    assert.equal(message.key, 'u1');
+    assert.deepEqual(message.value, { id: 'u1' });
+    assert.equal(message.headers['x-request-id'], 'abc');
+    assert.equal(message.headers['x-producer'], 'gw-1');
+    assert.equal(message.headers['content-type'], 'application/json');
+    const deadline = Number(message.headers['x-deadline']);
+    assert.ok(Number.isInteger(deadline), `x-deadline is epoch milliseconds: ${message.headers['x-deadline']}`);
+    assert.ok(deadline >= before + 100 && deadline <= Date.now() + 100, 'x-deadline is the timeout from now');
+  });
+
+  it('sends a null key and a fresh request id when called outside a request', async () => {
+    const fake = fakeKafkaClient();
+    await rpcClient(fake).send('user.get', { id: 'u1' });
+    const { message } = fake.sent[0];
+    assert.equal(message.key, null);
+    assert.match(message.headers['x-request-id'], UUID);
+  });
+
+  it('rejects with the ShopError carried by the error header of the reply', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => '{"statusCode":404,"code":"USER_NOT_FOUND","message":"m"}'));
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    assert.deepEqual(error.toWire(), { statusCode: 404, code: 'USER_NOT_FOUND', message: 'm' });
+  });
+
+  it('rejects with the ShopError of a reply error that arrives already parsed, details included', async () => {
+    const wire = { statusCode: 409, code: 'USER_EMAIL_TAKEN', message: 'taken', details: { email: 'a@b.c' } };
+    const fake = fakeKafkaClient(() => throwError(() => wire));
+    const error = await shopErrorOf(rpcClient(fake).send('user.create', {}));
+    assert.deepEqual(error.toWire(), wire);
+  });
+
+  it('rejects with the ShopError of a reply error that arrives as a Buffer', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => Buffer.from('{"statusCode":400,"code":"VALIDATION_FAILED","message":"Invalid input: id"}')));
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    assert.deepEqual(error.toWire(), { statusCode: 400, code: 'VALIDATION_FAILED', message: 'Invalid input: id' });
+  });
+
+  it('rejects with 504 RPC_TIMEOUT when no reply comes in time', async () => {
+    const fake = fakeKafkaClient(() => NEVER);
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    assert.deepEqual(error.toWire(), {
+      statusCode: 504,
+      code: 'RPC_TIMEOUT',
+      message: 'No answer to user.get within 100 ms',
+      details: { pattern: 'user.get', timeoutMs: 100 },
+    });
+  });
+
+  it('rejects with 503 KAFKA_UNAVAILABLE when the broker cannot be reached', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => new KafkaJSConnectionError('down')));
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    assert.equal(error.statusCode, 503);
+    assert.equal(error.code, 'KAFKA_UNAVAILABLE');
+    assert.doesNotMatch(error.message, /down/, 'the broker error itself stays in the logs');
+  });
+
+  it('rejects with 503 KAFKA_UNAVAILABLE while reply partitions are not yet assigned', async () => {
+    const notReady = Object.assign(new Error('The client consumer did not subscribe to the corresponding reply topic (user.get.reply).'), {
+      name: 'InvalidKafkaClientTopicException',
+    });
+    const fake = fakeKafkaClient(() => throwError(() => notReady));
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    assert.equal(error.statusCode, 503);
+    assert.equal(error.code, 'KAFKA_UNAVAILABLE');
+  });
+
+  it('rejects with 501 NO_HANDLER when no service handles the pattern', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => 'There is no matching message handler defined in the remote service.'));
+    const error = await shopErrorOf(rpcClient(fake).send('user.fly', {}));
+    assert.deepEqual(error.toWire(), { statusCode: 501, code: 'NO_HANDLER', message: 'No service handles user.fly' });
+  });
+
+  it('rejects with a bare 500 for any other failure, without its message', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => new TypeError('cannot read x of undefined')));
+    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    assert.deepEqual(error.toWire(), { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
+  });
+});
+
+describe('RpcClient.emit', () => {
+  it('publishes the payload with the entity id as key and event headers', async () => {
+    const fake = fakeKafkaClient(() => of(undefined));
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).emit('user.created', 'u1', { id: 'u1' }));
+    assert.equal(fake.emitted.length, 1);
+    const [{ pattern, message }] = fake.emitted;
+    assert.equal(pattern, 'user.created');
+    assert.equal(message.key, 'u1');
+    assert.deepEqual(message.value, { id: 'u1' });
+    assert.match(message.headers['x-event-id'], UUID);
+    assert.deepEqual(
+      { ...message.headers, 'x-event-id': '<uuid>' },
+      {
+        'x-request-id': 'abc',
+        'x-producer': 'gw-1',
+        'content-type': 'application/json',
+        'x-event-id': '<uuid>',
+        'x-event-type': 'user.created',
+      },
+    );
+  });
+
+  it('gives every event its own id', async () => {
+    const fake = fakeKafkaClient(() => of(undefined));
+    const client = rpcClient(fake);
+    await client.emit('user.created', 'u1', {});
+    await client.emit('user.created', 'u1', {});
+    assert.notEqual(fake.emitted[0].message.headers['x-event-id'], fake.emitted[1].message.headers['x-event-id']);
+  });
+
+  it('rejects with 503 KAFKA_UNAVAILABLE when the broker cannot be reached', async () => {
+    const fake = fakeKafkaClient(() => throwError(() => new KafkaJSConnectionError('down')));
+    const error = await shopErrorOf(rpcClient(fake).emit('user.created', 'u1', {}));
+    assert.equal(error.statusCode, 503);
+    assert.equal(error.code, 'KAFKA_UNAVAILABLE');
+  });
+});
+
+describe('RpcClient readiness', () => {
+  it('is not ready until it owns a partition of every reply topic', () => {
+    const fake = fakeKafkaClient();
+    const client = rpcClient(fake, ['user.get', 'user.list']);
+    assert.equal(client.isReady(), false);
+    fake.assign({ 'user.get.reply': 0 });
+    assert.equal(client.isReady(), false, 'one reply topic of two is not enough');
+    fake.assign({ 'user.get.reply': 0, 'user.list.reply': 2 });
+    assert.equal(client.isReady(), true);
+  });
+
+  it('is not ready with partitions of the request topic instead of the reply topic', () => {
+    const fake = fakeKafkaClient();
+    const client = rpcClient(fake);
+    fake.assign({ 'user.get': 0 });
+    assert.equal(client.isReady(), false);
+    fake.assign({ 'user.get.reply': 0 });
+    assert.equal(client.isReady(), true);
+  });
+
+  it('subscribes to every reply, connects, and starts once reply partitions are assigned', async () => {
+    const fake = fakeKafkaClient();
+    const client = rpcClient(fake, ['user.get', 'user.list']);
+    const started = client.onModuleInit();
+    let done = false;
+    void started.then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.deepEqual(fake.subscribed, ['user.get', 'user.list']);
+    assert.equal(fake.state().connected, true);
+    assert.equal(done, false, 'still waiting for reply partitions');
+    fake.assign({ 'user.get.reply': 1, 'user.list.reply': 0 });
+    await started;
+    assert.equal(client.isReady(), true);
+  });
+
+  it('closes the Kafka client on shutdown', async () => {
+    const fake = fakeKafkaClient();
+    await rpcClient(fake).onApplicationShutdown();
+    assert.equal(fake.state().closed, true);
+  });
+});

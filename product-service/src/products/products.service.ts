@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  CreateProductRequest,
+  DEFAULT_LOW_STOCK_THRESHOLD,
+  ERROR_CODES,
+  EVENTS,
+  ListProductsRequest,
+  Page,
+  ProductResponse,
+  UpdateProductRequest,
+} from '@shop/contracts';
+import { RpcClient, ShopError } from '@shop/platform';
+import { Model, Types } from 'mongoose';
+import { Product } from './schemas/product.schema';
+import { Stock } from './schemas/stock.schema';
+
+type ProductRecord = Product & { _id: Types.ObjectId };
+
+@Injectable()
+export class ProductsService {
+  private readonly logger = new Logger(ProductsService.name);
+
+  constructor(
+    @InjectModel(Product.name) private readonly products: Model<Product>,
+    @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
+    private readonly events: RpcClient,
+  ) {}
+
+  async create(request: CreateProductRequest): Promise<ProductResponse> {
+    const { stock, ...catalog } = request;
+    const product = await this.products.create({ ...catalog, lowStockThreshold: catalog.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD });
+    await this.stocks.create({ _id: product._id, stock, initial: stock, restocked: 0, writtenOff: 0 });
+    const response = toProductResponse(product.toObject(), stock);
+    await this.events.emit(EVENTS.PRODUCT_CREATED, response.id, response);
+    this.logger.log({ productId: response.id, stock }, `Created product ${response.id} with ${stock} in stock`);
+    return response;
+  }
+
+  async list(request: ListProductsRequest): Promise<Page<ProductResponse>> {
+    const filter = request.name ? { name: { $regex: escapeRegex(request.name), $options: 'i' } } : {};
+    const [docs, total] = await Promise.all([
+      this.products.find(filter).sort({ _id: 1 }).skip(request.offset).limit(request.limit).lean<ProductRecord[]>().exec(),
+      this.products.countDocuments(filter).exec(),
+    ]);
+    return { items: await this.withStock(docs), total, limit: request.limit, offset: request.offset };
+  }
+
+  async get(id: string): Promise<ProductResponse> {
+    const [product, stock] = await Promise.all([
+      this.products.findById(id).lean<ProductRecord>().exec(),
+      this.stocks.findById(id, { stock: 1 }).lean<{ stock: number }>().exec(),
+    ]);
+    if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+    return toProductResponse(product, stock?.stock ?? 0);
+  }
+
+  /** The products that exist among `ids` (the caller sees which are missing). */
+  async getMany(ids: string[]): Promise<ProductResponse[]> {
+    const docs = await this.products.find({ _id: { $in: ids } }).lean<ProductRecord[]>().exec();
+    return this.withStock(docs);
+  }
+
+  async update(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
+    const product = await this.products.findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true }).lean<ProductRecord>().exec();
+    if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+    this.logger.log({ productId: id, fields: Object.keys(changes) }, `Updated product ${id}`);
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<{ id: string; deleted: true }> {
+    const product = await this.products.findByIdAndDelete(id).exec();
+    if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+    await this.stocks.deleteOne({ _id: id }).exec();
+    this.logger.log({ productId: id }, `Deleted product ${id}`);
+    return { id, deleted: true };
+  }
+
+  private async withStock(docs: ProductRecord[]): Promise<ProductResponse[]> {
+    if (docs.length === 0) return [];
+    const stocks = await this.stocks.find({ _id: { $in: docs.map((d) => d._id) } }, { stock: 1 }).lean<{ _id: Types.ObjectId; stock: number }[]>().exec();
+    const byId = new Map(stocks.map((s) => [s._id.toHexString(), s.stock]));
+    return docs.map((d) => toProductResponse(d, byId.get(d._id.toHexString()) ?? 0));
+  }
+}
+
+/** Only the contract's fields leave the service. */
+export function toProductResponse(product: ProductRecord, stock: number): ProductResponse {
+  const response: ProductResponse = {
+    id: product._id.toHexString(),
+    name: product.name,
+    priceCents: product.priceCents,
+    stock,
+    lowStockThreshold: product.lowStockThreshold,
+    createdAt: product.createdAt.toISOString(),
+    updatedAt: product.updatedAt.toISOString(),
+  };
+  if (product.description !== undefined) response.description = product.description;
+  return response;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

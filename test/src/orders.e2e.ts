@@ -1,0 +1,352 @@
+import { EVENTS, HEADERS, PATTERNS } from '@shop/contracts';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
+import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
+import { percentile } from './support/stats';
+import { startSystem, System } from './support/system';
+
+interface Product {
+  id: string;
+  name: string;
+  priceCents: number;
+  stock: number;
+}
+
+describe('orders: the saga over three services keeps stock exact', () => {
+  let system: System;
+  let api: Client;
+  let watcher: TopicWatcher;
+  let userId: string;
+  /** What the test did to each product: its initial stock and the restocks it made. */
+  const ledger = new Map<string, { initial: number; restocked: number }>();
+  const orderLatencies: number[] = [];
+
+  async function newProduct(stock: number, extra: Record<string, unknown> = {}): Promise<Product> {
+    const res = await api.post('/api/products', { name: `Widget ${randomUUID().slice(0, 8)}`, priceCents: 250, stock, ...extra });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    ledger.set(res.body.id, { initial: stock, restocked: 0 });
+    return res.body;
+  }
+
+  async function newUser(): Promise<string> {
+    const res = await api.post('/api/users', { email: uniqueEmail('buyer'), name: 'Buyer' });
+    assert.equal(res.status, 201);
+    return res.body.id;
+  }
+
+  async function order(items: { productId: string; quantity: number }[], headers?: Record<string, string>, user = userId) {
+    const res = await api.post('/api/orders', { userId: user, items }, headers);
+    orderLatencies.push(res.ms);
+    return res;
+  }
+
+  async function stockOf(productId: string): Promise<number> {
+    const res = await api.get(`/api/products/${productId}`);
+    assert.equal(res.status, 200);
+    return res.body.stock;
+  }
+
+  /** Restocks through the keyed stock topic, recording it in the ledger. */
+  async function restock(productId: string, delta: number) {
+    const res = await api.post(`/api/products/${productId}/stock`, { delta });
+    if (res.status === 200) ledger.get(productId)!.restocked += delta;
+    return res;
+  }
+
+  /**
+   * Every order.cancelled seen for `orderId` has become its releases on product.stock,
+   * and a movement sent after them has been applied: the stock read next is final.
+   */
+  async function settled(orderId: string, productIds: string[]): Promise<void> {
+    await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === orderId);
+    const cancelled = watcher.all(EVENTS.ORDER_CANCELLED, (m) => m.key === orderId).length;
+    for (const productId of productIds) {
+      await waitUntil(
+        () => watcher.all(PATTERNS.PRODUCT_STOCK, (m) => isRelease(m, orderId, productId) && !m.headers['kafka_replyTopic']).length >= cancelled,
+        `releases of ${productId} for ${orderId}`,
+      );
+      assert.equal((await restock(productId, 0)).status, 200, 'a zero restock queues behind the releases');
+    }
+  }
+
+  before(async () => {
+    system = await startSystem();
+    api = client(system.gateways[0].url);
+    watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([EVENTS.ORDER_CREATED, EVENTS.ORDER_CANCELLED, EVENTS.PRODUCT_STOCK_LOW, EVENTS.PRODUCT_CREATED, PATTERNS.PRODUCT_STOCK]);
+    userId = await newUser();
+  });
+
+  after(async () => {
+    await watcher?.stop();
+    await system?.stop();
+  });
+
+  describe('products', () => {
+    it('creates, reads, filters, edits catalog fields and deletes a product, stock in every answer', async () => {
+      const created = await api.post('/api/products', { name: 'Mechanical keyboard', description: 'Brown switches', priceCents: 8999, stock: 12 });
+      assert.equal(created.status, 201);
+      assert.deepEqual({ ...created.body, id: undefined, createdAt: undefined, updatedAt: undefined }, {
+        id: undefined,
+        name: 'Mechanical keyboard',
+        description: 'Brown switches',
+        priceCents: 8999,
+        stock: 12,
+        lowStockThreshold: 5,
+        createdAt: undefined,
+        updatedAt: undefined,
+      });
+      assert.match(created.body.id, OBJECT_ID);
+      assert.match(created.body.createdAt, ISO_DATE);
+      ledger.set(created.body.id, { initial: 12, restocked: 0 });
+      const event = await watcher.waitFor(EVENTS.PRODUCT_CREATED, (m) => m.key === created.body.id);
+      assert.deepEqual(event.value, created.body);
+
+      assert.deepEqual((await api.get(`/api/products/${created.body.id}`)).body, created.body);
+      const filtered = await api.get('/api/products?name=MECHANICAL%20key&limit=100');
+      assert.ok(filtered.body.items.some((p: Product) => p.id === created.body.id));
+      assert.ok(filtered.body.items.every((p: Product) => /mechanical key/i.test(p.name)));
+
+      const patched = await api.patch(`/api/products/${created.body.id}`, { priceCents: 7999 });
+      assert.equal(patched.status, 200);
+      assert.equal(patched.body.priceCents, 7999);
+      assert.equal(patched.body.stock, 12);
+      const stockInPatch = await api.patch(`/api/products/${created.body.id}`, { stock: 1000 });
+      assert.equal(stockInPatch.status, 400, 'stock is not a catalog field');
+
+      assert.equal((await api.delete(`/api/products/${created.body.id}`)).status, 204);
+      const gone = await api.get(`/api/products/${created.body.id}`);
+      assert.equal(gone.status, 404);
+      assert.equal(gone.body.code, 'PRODUCT_NOT_FOUND');
+      ledger.delete(created.body.id);
+    });
+
+    it('restocks and writes off through the stock topic, never below zero, and warns when stock runs low', async () => {
+      const product = await newProduct(6, { lowStockThreshold: 5 });
+      const up = await restock(product.id, 4);
+      assert.equal(up.status, 200);
+      assert.equal(up.body.stock, 10);
+      const tooMuch = await restock(product.id, -11);
+      assert.equal(tooMuch.status, 409);
+      assert.equal(tooMuch.body.code, 'INSUFFICIENT_STOCK');
+      assert.deepEqual(tooMuch.body.details, { productId: product.id, requested: 11, available: 10 });
+      const down = await restock(product.id, -6);
+      assert.equal(down.body.stock, 4);
+      const low = await watcher.waitFor(EVENTS.PRODUCT_STOCK_LOW, (m) => m.key === product.id);
+      assert.deepEqual(low.value, { productId: product.id, stock: 4, lowStockThreshold: 5 });
+    });
+  });
+
+  describe('placing orders', () => {
+    it('confirms an order with unit prices copied and totals, takes the stock, and emits order.created', async () => {
+      const a = await newProduct(10);
+      const b = await newProduct(10, { priceCents: 1999 });
+      const res = await order([{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 3 }]);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.deepEqual({ ...res.body, id: undefined, createdAt: undefined, updatedAt: undefined }, {
+        id: undefined,
+        userId,
+        status: 'confirmed',
+        items: [
+          { productId: a.id, name: a.name, quantity: 2, unitPriceCents: 250, lineTotalCents: 500 },
+          { productId: b.id, name: b.name, quantity: 3, unitPriceCents: 1999, lineTotalCents: 5997 },
+        ],
+        totalCents: 6497,
+        createdAt: undefined,
+        updatedAt: undefined,
+      });
+      assert.equal(await stockOf(a.id), 8);
+      assert.equal(await stockOf(b.id), 7);
+      assert.deepEqual((await api.get(`/api/orders/${res.body.id}`)).body, res.body);
+      const created = await watcher.waitFor(EVENTS.ORDER_CREATED, (m) => m.key === res.body.id);
+      assert.deepEqual(created.value, res.body);
+      assert.ok(created.headers[HEADERS.EVENT_ID]);
+      const mine = await api.get(`/api/orders?userId=${userId}&limit=100`);
+      assert.ok(mine.body.items.some((o: { id: string }) => o.id === res.body.id));
+      assert.ok(mine.body.items.every((o: { userId: string }) => o.userId === userId));
+    });
+
+    it('refuses bad orders with 400, and unknown users or products with 422', async () => {
+      const p = await newProduct(5);
+      const empty = await order([]);
+      assert.equal(empty.status, 400);
+      const zero = await order([{ productId: p.id, quantity: 0 }]);
+      assert.equal(zero.status, 400);
+      assert.equal(zero.body.details[0].field, 'items.0.quantity');
+      const twice = await order([{ productId: p.id, quantity: 1 }, { productId: p.id, quantity: 2 }]);
+      assert.equal(twice.status, 400);
+      assert.equal(twice.body.details[0].field, 'items');
+      const noUser = await order([{ productId: p.id, quantity: 1 }], undefined, '6650f0c2a1b2c3d4e5f60718');
+      assert.equal(noUser.status, 422);
+      assert.equal(noUser.body.code, 'USER_NOT_FOUND');
+      const noProduct = await order([{ productId: p.id, quantity: 1 }, { productId: '6650f0c2a1b2c3d4e5f60719', quantity: 1 }]);
+      assert.equal(noProduct.status, 422);
+      assert.equal(noProduct.body.code, 'PRODUCT_NOT_FOUND');
+      assert.deepEqual(noProduct.body.details, { productIds: ['6650f0c2a1b2c3d4e5f60719'] });
+      assert.equal(await stockOf(p.id), 5, 'no refused order moved stock');
+    });
+
+    it('sells exactly 60 of 60 to 100 concurrent buyers: 60 confirmed, 40 answered 409, stock 0', async () => {
+      const product = await newProduct(60);
+      const results = await Promise.all(Array.from({ length: 100 }, () => order([{ productId: product.id, quantity: 1 }])));
+      const statuses = results.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 201).length, 60, `statuses: ${JSON.stringify(countBy(statuses))}`);
+      assert.equal(statuses.filter((s) => s === 409).length, 40);
+      for (const refused of results.filter((r) => r.status === 409)) {
+        assert.equal(refused.body.code, 'INSUFFICIENT_STOCK');
+        assert.deepEqual(refused.body.details.products, [{ productId: product.id, requested: 1, available: 0 }]);
+      }
+      assert.equal(await stockOf(product.id), 0);
+      const confirmed = results.filter((r) => r.status === 201).map((r) => r.body);
+      assert.equal(new Set(confirmed.map((o) => o.id)).size, 60);
+      assert.equal(confirmed.reduce((sum, o) => sum + o.items[0].quantity, 0), 60);
+      const ms = results.map((r) => r.ms);
+      console.log(`# 100 concurrent orders: p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`);
+    });
+
+    it('leaves every product as it was when a multi-item order cannot be filled', async () => {
+      const plenty = await newProduct(5);
+      const scarce = await newProduct(1);
+      const also = await newProduct(7);
+      const res = await order([
+        { productId: plenty.id, quantity: 2 },
+        { productId: scarce.id, quantity: 3 },
+        { productId: also.id, quantity: 7 },
+      ]);
+      assert.equal(res.status, 409);
+      assert.deepEqual(res.body.details, { products: [{ productId: scarce.id, requested: 3, available: 1 }] });
+      assert.equal(res.body.message, 'Not enough stock for 1 product');
+      assert.deepEqual([await stockOf(plenty.id), await stockOf(scarce.id), await stockOf(also.id)], [5, 1, 7]);
+    });
+  });
+
+  describe('cancelling', () => {
+    it('restocks once when the same order is cancelled twice at the same instant', async () => {
+      const product = await newProduct(10);
+      const placed = (await order([{ productId: product.id, quantity: 4 }])).body;
+      assert.equal(await stockOf(product.id), 6);
+      const [first, second] = await Promise.all([api.post(`/api/orders/${placed.id}/cancel`), api.post(`/api/orders/${placed.id}/cancel`)]);
+      assert.deepEqual([first.status, second.status], [200, 200]);
+      assert.equal(first.body.status, 'cancelled');
+      assert.deepEqual(second.body, first.body);
+      await settled(placed.id, [product.id]);
+      assert.equal(await stockOf(product.id), 10);
+    });
+
+    it('ignores a duplicated order.cancelled message', async () => {
+      const product = await newProduct(10);
+      const placed = (await order([{ productId: product.id, quantity: 3 }])).body;
+      assert.equal((await api.post(`/api/orders/${placed.id}/cancel`)).status, 200);
+      const original = await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === placed.id);
+      await settled(placed.id, [product.id]);
+      assert.equal(await stockOf(product.id), 10);
+
+      await produceRaw(system.infra.kafkaBrokers, EVENTS.ORDER_CANCELLED, [{ key: placed.id, value: JSON.stringify(original.value), headers: original.headers }]);
+      await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === placed.id && m.offset !== original.offset);
+      await settled(placed.id, [product.id]);
+      assert.equal(await stockOf(product.id), 10, 'the redelivered event put nothing back twice');
+    });
+
+    it('refuses to cancel an unknown order (404)', async () => {
+      const res = await api.post('/api/orders/6650f0c2a1b2c3d4e5f6071a/cancel');
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, 'ORDER_NOT_FOUND');
+    });
+
+    it('cancels a deleted user’s confirmed orders and their stock comes back', async () => {
+      const buyer = await newUser();
+      const product = await newProduct(10);
+      const orders = [(await order([{ productId: product.id, quantity: 2 }], undefined, buyer)).body, (await order([{ productId: product.id, quantity: 3 }], undefined, buyer)).body];
+      assert.equal(await stockOf(product.id), 5);
+      assert.equal((await api.delete(`/api/users/${buyer}`)).status, 204);
+      for (const o of orders) {
+        await waitUntil(async () => (await api.get(`/api/orders/${o.id}`)).body.status === 'cancelled', `order ${o.id} cancelled`);
+        await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === o.id);
+        await settled(o.id, [product.id]);
+      }
+      assert.equal(await stockOf(product.id), 10);
+    });
+  });
+
+  describe('idempotency and async', () => {
+    it('answers the same Idempotency-Key three times (two at once) with one order, moving stock once', async () => {
+      const product = await newProduct(10);
+      const key = `checkout-${randomUUID()}`;
+      const items = [{ productId: product.id, quantity: 2 }];
+      const [a, b] = await Promise.all([order(items, { 'Idempotency-Key': key }), order(items, { 'Idempotency-Key': key })]);
+      const c = await order(items, { 'Idempotency-Key': key });
+      assert.deepEqual([a.status, b.status, c.status], [201, 201, 201]);
+      assert.deepEqual(b.body, a.body);
+      assert.deepEqual(c.body, a.body);
+      assert.equal(await stockOf(product.id), 8);
+      const reused = await order([{ productId: product.id, quantity: 1 }], { 'Idempotency-Key': key });
+      assert.equal(reused.status, 422);
+      assert.equal(reused.body.code, 'IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('accepts an order with Prefer: respond-async (202) that becomes confirmed, or rejected with the reason', async () => {
+      const product = await newProduct(3);
+      const accepted = await order([{ productId: product.id, quantity: 2 }], { Prefer: 'respond-async' });
+      assert.equal(accepted.status, 202);
+      assert.deepEqual(accepted.body, { id: accepted.body.id, status: 'pending' });
+      assert.equal(accepted.headers.get('location'), `/api/orders/${accepted.body.id}`);
+      const confirmed = await finalState(api, accepted.body.id);
+      assert.equal(confirmed.status, 'confirmed');
+      assert.equal(confirmed.totalCents, 500);
+
+      const refused = await order([{ productId: product.id, quantity: 2 }], { Prefer: 'respond-async' });
+      assert.equal(refused.status, 202);
+      const rejected = await finalState(api, refused.body.id);
+      assert.equal(rejected.status, 'rejected');
+      assert.equal(rejected.rejection.code, 'INSUFFICIENT_STOCK');
+      assert.deepEqual(rejected.rejection.details, { products: [{ productId: product.id, requested: 2, available: 1 }] });
+      assert.equal(await stockOf(product.id), 1);
+    });
+  });
+
+  it('keeps initial + restocks = stock + quantity in confirmed orders, for every product of the suite', async () => {
+    const orders: { id: string; status: string; items: { productId: string; quantity: number }[] }[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await api.get(`/api/orders?limit=100&offset=${offset}`);
+      orders.push(...page.body.items);
+      if (offset + 100 >= page.body.total) break;
+    }
+    for (const o of orders.filter((o) => o.status === 'cancelled')) await settled(o.id, o.items.map((i) => i.productId).filter((id) => ledger.has(id)));
+    for (const [productId, { initial, restocked }] of ledger) {
+      const sold = orders.filter((o) => o.status === 'confirmed').flatMap((o) => o.items).filter((i) => i.productId === productId).reduce((s, i) => s + i.quantity, 0);
+      const stock = await stockOf(productId);
+      assert.ok(stock >= 0);
+      assert.equal(initial + restocked, stock + sold, `product ${productId}: ${initial} + ${restocked} != ${stock} + ${sold}`);
+    }
+    console.log(`# invariant held for ${ledger.size} products over ${orders.length} orders; order latency over the suite: p50 ${percentile(orderLatencies, 50).toFixed(0)} ms, p99 ${percentile(orderLatencies, 99).toFixed(0)} ms (${orderLatencies.length} orders)`);
+  });
+});
+
+function isRelease(m: SeenMessage, orderId: string, productId: string): boolean {
+  const v = m.value as { kind?: string; orderId?: string; productId?: string };
+  return v?.kind === 'release' && v.orderId === orderId && v.productId === productId;
+}
+
+function countBy(values: number[]): Record<number, number> {
+  return values.reduce<Record<number, number>>((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), {});
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Polls an async order until it leaves pending (404 while order-service has not taken it yet). */
+async function finalState(api: Client, id: string) {
+  let last: any;
+  await waitUntil(async () => {
+    const res = await api.get(`/api/orders/${id}`);
+    last = res.body;
+    return res.status === 200 && res.body.status !== 'pending';
+  }, `order ${id} to leave pending`);
+  return last;
+}
