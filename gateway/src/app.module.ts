@@ -3,6 +3,7 @@ import { PATTERNS_BY_SERVICE } from '@shop/contracts';
 import { AppConfig, PlatformModule, RpcModule } from '@shop/platform';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { StatusModule } from './status/status.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -12,6 +13,7 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     ProductsModule,
     OrdersModule,
+    StatusModule,
   ],
 })
 export class AppModule {}

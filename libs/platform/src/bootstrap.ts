@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { allTopics } from '@shop/contracts';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
+import { waitForDatabase } from './database.module';
 import { KafkaServerRef } from './health/kafka.health';
 import { kafkaServerOptions } from './kafka/kafka.options';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
+import { httpMetrics } from './metrics/http-metrics.middleware';
 import { SERVICE_INFO, ServiceInfo } from './service-info';
 
 /**
@@ -34,7 +36,7 @@ async function start(
   module: Type<unknown>,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, ...options.nestOptions });
+  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, ...options.nestOptions });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
@@ -46,10 +48,13 @@ async function start(
     app.get(KafkaServerRef).server = server;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   }
+  app.use(httpMetrics);
   await options.configure?.(app);
   // HTTP first: a taken port fails the boot before the consumer joins its group, where a
   // crash would freeze its partitions until the session times out.
   await app.listen(config.PORT, config.HOST);
+  // A service takes its share of requests only once it can serve them.
+  await waitForDatabase(app);
   await app.startAllMicroservices();
   app.get(Logger).log({ port: config.PORT, host: config.HOST, kafka: config.KAFKA_BROKERS }, `${info.name} listening on http://${config.HOST}:${config.PORT}`);
   return app;

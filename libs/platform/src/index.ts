@@ -17,3 +17,5 @@ export * from './service-info';
 export * from './database.module';
 export * from './ids';
 export * from './errors/mongo-errors';
+export * from './metrics/metrics';
+export * from './metrics/http-metrics.middleware';

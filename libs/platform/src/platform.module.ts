@@ -8,6 +8,7 @@ import { ShopValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { register } from 'prom-client';
 import { SERVICE_INFO, ServiceInfo } from './service-info';
 
 export interface PlatformOptions<T extends AppConfig> {
@@ -34,6 +35,7 @@ export class PlatformModule {
     });
     const validated = config as unknown as T;
     const info: ServiceInfo = { name: options.service, instance: validated.INSTANCE_ID ?? `${options.service}-${hostname()}-${process.pid}` };
+    register.setDefaultLabels({ service: info.name, instance: info.instance });
     return {
       module: PlatformModule,
       global: true,

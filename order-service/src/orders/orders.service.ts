@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { ERROR_CODES, EVENTS, ListOrdersRequest, OrderCancelledEvent, OrderResponse, Page, PlaceOrderMessage } from '@shop/contracts';
-import { isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
+import { isDuplicateKey, ordersTotal, RpcClient, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { OrderSaga } from './order.saga';
@@ -41,6 +41,7 @@ export class OrdersService {
         .lean<OrderRecord>()
         .exec();
       const response = toOrderResponse(order!);
+      ordersTotal.inc({ status: 'confirmed' });
       await this.rpc.emit(EVENTS.ORDER_CREATED, response.id, response);
       this.logger.log({ orderId: response.id, userId: command.userId, totalCents }, `Confirmed order ${response.id} for ${totalCents} cents`);
       return response;
@@ -51,6 +52,7 @@ export class OrdersService {
         .findOneAndUpdate({ _id: command.orderId, status: 'pending' }, { $set: { status: 'rejected', rejection: wire.toWire() } }, { new: true })
         .lean<OrderRecord>()
         .exec();
+      ordersTotal.inc({ status: 'rejected' });
       this.logger.log({ orderId: command.orderId, code: wire.code }, `Rejected order ${command.orderId}: ${wire.message}`);
       if (command.async) return toOrderResponse(order!);
       throw wire;
@@ -96,6 +98,7 @@ export class OrdersService {
         reason,
       };
       await this.rpc.emit(EVENTS.ORDER_CANCELLED, id, event);
+      ordersTotal.inc({ status: 'cancelled' });
       const eventId = randomUUID();
       order = (await this.orders.findByIdAndUpdate(id, { $set: { cancelEventId: eventId } }, { new: true }).lean<OrderRecord>().exec()) ?? order;
       this.logger.log({ orderId: id, userId: order.userId, reason }, `Cancelled order ${id} (${reason})`);

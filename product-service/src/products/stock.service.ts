@@ -9,7 +9,7 @@ import {
   StockMovementMessage,
   StockMovementResult,
 } from '@shop/contracts';
-import { isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
+import { isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
 import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { MovementState, Stock, StockMovement } from './schemas/stock.schema';
@@ -152,6 +152,7 @@ export class StockService {
     if (!product || !(before >= product.lowStockThreshold && after < product.lowStockThreshold)) return;
     const event: ProductStockLowEvent = { productId, stock: after, lowStockThreshold: product.lowStockThreshold };
     await this.events.emit(EVENTS.PRODUCT_STOCK_LOW, productId, event);
+    stockLowEvents.inc();
     this.logger.warn({ productId, stock: after, threshold: product.lowStockThreshold }, `Stock of ${productId} fell below ${product.lowStockThreshold}: ${after} left`);
   }
 }

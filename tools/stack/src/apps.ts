@@ -27,6 +27,8 @@ export interface StartAppOptions {
   logDir?: string;
   /** Default 60 s. */
   readyTimeoutMs?: number;
+  /** What "started" means: /health/ready answers 200 (default), or only /health/live (to test an app that cannot be ready). */
+  waitFor?: 'ready' | 'live';
 }
 
 export interface AppProcess {
@@ -68,6 +70,7 @@ export async function startApp(app: AppName, opts: StartAppOptions): Promise<App
       ...opts.env,
     },
     readyTimeoutMs: opts.readyTimeoutMs,
+    waitFor: opts.waitFor,
   });
 }
 
@@ -80,6 +83,7 @@ export async function startNodeService(o: {
   logDir: string;
   env: Record<string, string>;
   readyTimeoutMs?: number;
+  waitFor?: 'ready' | 'live';
 }): Promise<AppProcess> {
   // A health check answered by someone else's process would look like success.
   await assertPortFree(o.port, o.name);
@@ -91,7 +95,8 @@ export async function startNodeService(o: {
   const waitReady = (timeoutMs = 60_000) => waitUntil(o.name, proc, () => answers200(`${url}/health/ready`), timeoutMs);
 
   try {
-    await waitReady(o.readyTimeoutMs);
+    if (o.waitFor === 'live') await waitUntil(o.name, proc, () => answers200(`${url}/health/live`), o.readyTimeoutMs ?? 60_000);
+    else await waitReady(o.readyTimeoutMs);
   } catch (err) {
     await proc.kill();
     throw err;

@@ -56,7 +56,7 @@ function setup(model: Record<string, unknown>) {
   const rpc = {
     emit: async (event: string, key: string, payload: unknown) => void events.push({ event, key, payload }),
   } as unknown as RpcClient;
-  const service = new UsersService(model as unknown as Model<User>, rpc);
+  const service = new UsersService({ createIndexes: async () => undefined, ...model } as unknown as Model<User>, rpc);
   return { service, events };
 }
 

@@ -24,12 +24,19 @@ export class UsersService implements OnModuleInit {
     private readonly events: RpcClient,
   ) {}
 
-  /** The unique email index must exist before the first write, or two creates could race past it. */
-  async onModuleInit(): Promise<void> {
-    await this.users.init();
+  private indexes?: Promise<unknown>;
+
+  /** Builds the unique email index in the background; boot does not wait for the database. */
+  onModuleInit(): void {
+    this.indexes = this.users.init().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'Could not build the users indexes yet; the next create retries');
+      this.indexes = undefined;
+    });
   }
 
   async create(request: CreateUserRequest): Promise<UserResponse> {
+    // The unique email index must exist before the first write, or two creates could race past it.
+    await (this.indexes ??= this.users.createIndexes());
     const user = await this.users.create(request).catch((error: unknown) => rethrowDuplicate(error, request.email));
     const response = toUserResponse(user);
     await this.events.emit(EVENTS.USER_CREATED, response.id, response satisfies UserCreatedEvent);

@@ -7,6 +7,7 @@ import { firstValueFrom, lastValueFrom, throwError, timeout } from 'rxjs';
 import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
+import { eventsPublished, outcomeOf, rpcClientDuration } from '../metrics/metrics';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -49,23 +50,26 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     return this.patterns.every((p) => assigned[replyTopicOf(p)] !== undefined);
   }
 
-  async send<T>(pattern: string, payload: unknown, key?: string): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
+  async send<T>(pattern: string, payload: unknown, key?: string, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const timer = rpcClientDuration.startTimer({ pattern });
     const message = { key: key ?? null, value: payload, headers: { ...this.headers(), [HEADERS.DEADLINE]: String(deadline) } };
     try {
-      return await firstValueFrom(
+      const reply = await firstValueFrom(
         this.client.send<T>(pattern, message).pipe(
           timeout({
-            first: this.timeoutMs,
-            with: () =>
-              throwError(
-                () => new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `No answer to ${pattern} within ${this.timeoutMs} ms`, { pattern, timeoutMs: this.timeoutMs }),
-              ),
+            first: timeoutMs,
+            with: () => throwError(() => new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `No answer to ${pattern} within ${timeoutMs} ms`, { pattern, timeoutMs })),
           }),
         ),
       );
+      timer({ outcome: 'ok' });
+      return reply;
     } catch (error) {
-      throw this.toShopError(error, pattern);
+      const failure = this.toShopError(error, pattern);
+      timer({ outcome: outcomeOf(failure.statusCode, failure.code) });
+      throw failure;
     }
   }
 
@@ -75,6 +79,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     const headers = { ...this.headers(), [HEADERS.EVENT_ID]: eventId, [HEADERS.EVENT_TYPE]: event };
     try {
       await lastValueFrom(this.client.emit(event, { key, value: payload, headers }));
+      eventsPublished.inc({ topic: event });
     } catch (error) {
       throw this.toShopError(error, event);
     }

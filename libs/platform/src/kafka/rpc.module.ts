@@ -25,7 +25,7 @@ export class RpcModule {
         },
         RpcClient,
       ],
-      exports: [RpcClient],
+      exports: [RpcClient, RPC_PATTERNS],
     };
   }
 }

@@ -3,7 +3,8 @@ import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { HEADERS } from '@shop/contracts';
 import { EachMessagePayload } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { requestContext } from '../context/request-context';
+import { RequestContext, requestContext } from '../context/request-context';
+import { messagesConsumed, rpcServerDuration, rpcServerInFlight } from '../metrics/metrics';
 
 /**
  * NestJS's Kafka server with what a request needs across processes:
@@ -41,13 +42,30 @@ export class ShopKafkaServer extends ServerKafka {
     const requestId = headerText(headers[HEADERS.REQUEST_ID]) ?? randomUUID();
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
     if (deadline > 0 && Date.now() > deadline) {
+      rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
       this.log.warn(
         { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline },
         `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
       );
       return;
     }
-    return requestContext.run({ requestId }, () => super.handleMessage(payload));
+    const pattern = payload.topic;
+    messagesConsumed.inc({ topic: pattern });
+    rpcServerInFlight.inc({ pattern });
+    const end = rpcServerDuration.startTimer({ pattern });
+    const started = performance.now();
+    const context: RequestContext = { requestId };
+    try {
+      await requestContext.run(context, () => super.handleMessage(payload));
+    } finally {
+      const outcome = context.outcome ?? 'ok';
+      end({ outcome });
+      rpcServerInFlight.dec({ pattern });
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      requestContext.run(context, () =>
+        this.log.log({ pattern, partition: payload.partition, offset: payload.message.offset, durationMs: ms, outcome }, `Handled ${pattern} in ${ms} ms: ${outcome}`),
+      );
+    }
   }
 
   override assignCorrelationIdHeader(correlationId: string, outgoingMessage: { headers?: Record<string, unknown> }): void {

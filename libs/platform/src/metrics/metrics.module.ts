@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { HealthModule } from '../health/health.module';
+import { KafkaLagCollector } from './kafka-lag.collector';
 
 collectDefaultMetrics();
 
@@ -15,5 +17,5 @@ export class MetricsController {
   }
 }
 
-@Module({ controllers: [MetricsController] })
+@Module({ imports: [HealthModule], controllers: [MetricsController], providers: [KafkaLagCollector] })
 export class MetricsModule {}

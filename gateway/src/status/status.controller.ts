@@ -1,0 +1,56 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { PATTERNS, PingResponse } from '@shop/contracts';
+import { RpcClient, ShopError } from '@shop/platform';
+
+const PING_TIMEOUT_MS = 2000;
+const PINGS = { 'user-service': PATTERNS.USER_PING, 'product-service': PATTERNS.PRODUCT_PING, 'order-service': PATTERNS.ORDER_PING } as const;
+
+export class ServiceStatus {
+  @ApiProperty({ enum: ['up', 'timeout', 'error'], example: 'up' })
+  status!: 'up' | 'timeout' | 'error';
+
+  @ApiProperty({ example: 4, description: 'Round trip over Kafka, in milliseconds' })
+  roundTripMs!: number;
+
+  @ApiPropertyOptional({ example: 'user-service-host-4242', description: 'The replica that answered' })
+  instance?: string;
+
+  @ApiPropertyOptional({ example: 'RPC_TIMEOUT' })
+  code?: string;
+}
+
+export class SystemStatus {
+  @ApiProperty({ example: 'ok', enum: ['ok', 'degraded'] })
+  status!: 'ok' | 'degraded';
+
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ServiceStatus' }, example: { 'user-service': { status: 'up', roundTripMs: 4, instance: 'user-service-host-4242' } } })
+  services!: Record<string, ServiceStatus>;
+}
+
+@ApiTags('status')
+@Controller('api/status')
+export class StatusController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'A quick map of the system', description: `Pings every service over Kafka at once; a service that does not answer within ${PING_TIMEOUT_MS} ms is reported as timeout.` })
+  @ApiOkResponse({ type: SystemStatus })
+  async status(): Promise<SystemStatus> {
+    const entries = await Promise.all(Object.entries(PINGS).map(async ([service, pattern]) => [service, await this.ping(pattern)] as const));
+    const services = Object.fromEntries(entries);
+    return { status: entries.every(([, s]) => s.status === 'up') ? 'ok' : 'degraded', services };
+  }
+
+  private async ping(pattern: string): Promise<ServiceStatus> {
+    const started = performance.now();
+    const roundTripMs = () => Math.round((performance.now() - started) * 10) / 10;
+    try {
+      const answer = await this.rpc.send<PingResponse>(pattern, {}, undefined, { timeoutMs: PING_TIMEOUT_MS });
+      return { status: 'up', roundTripMs: roundTripMs(), instance: answer.instance };
+    } catch (error) {
+      const code = error instanceof ShopError ? error.code : 'INTERNAL_ERROR';
+      return { status: code === 'RPC_TIMEOUT' ? 'timeout' : 'error', roundTripMs: roundTripMs(), code };
+    }
+  }
+}
