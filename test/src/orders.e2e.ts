@@ -72,7 +72,9 @@ describe('orders: the saga over three services keeps stock exact', () => {
   }
 
   before(async () => {
-    system = await startSystem();
+    // The burst below queues 100 sagas on a few partitions: give them time, and report
+    // how long they took rather than cutting them off at the default 5 s.
+    system = await startSystem({ env: { RPC_TIMEOUT_MS: '20000' } });
     api = client(system.gateways[0].url);
     watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([EVENTS.ORDER_CREATED, EVENTS.ORDER_CANCELLED, EVENTS.PRODUCT_STOCK_LOW, EVENTS.PRODUCT_CREATED, PATTERNS.PRODUCT_STOCK]);
     userId = await newUser();

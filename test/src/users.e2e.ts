@@ -216,7 +216,17 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     const doc = await api.get('/docs-json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.0.0');
-    assert.deepEqual(Object.keys(doc.body.paths).sort(), ['/api/users', '/api/users/{id}']);
+    assert.deepEqual(Object.keys(doc.body.paths).sort(), [
+      '/api/orders',
+      '/api/orders/{id}',
+      '/api/orders/{id}/cancel',
+      '/api/products',
+      '/api/products/{id}',
+      '/api/products/{id}/stock',
+      '/api/status',
+      '/api/users',
+      '/api/users/{id}',
+    ]);
     assert.ok(doc.body.components.schemas.CreateUserRequest.properties.email.example);
     assert.ok(doc.body.components.schemas.ErrorResponse);
   });

@@ -24,8 +24,6 @@ export class OrdersService {
    * duplicates queue behind the first on one partition.
    */
   async place(command: PlaceOrderMessage): Promise<OrderResponse> {
-    const existing = await this.orders.findById(command.orderId).lean<OrderRecord>().exec();
-    if (existing) return this.replay(existing, command);
     try {
       await this.orders.create({ _id: command.orderId, userId: command.userId, status: 'pending', items: command.items, totalCents: 0, fingerprint: command.fingerprint });
     } catch (error) {

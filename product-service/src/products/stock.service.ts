@@ -14,6 +14,8 @@ import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { MovementState, Stock, StockMovement } from './schemas/stock.schema';
 
+const THRESHOLD_TTL_MS = 5000;
+
 /**
  * Applies stock movements. Kafka delivers a product's movements to one consumer in
  * order (product.stock is keyed by productId), so there is one writer per product and
@@ -28,6 +30,7 @@ import { MovementState, Stock, StockMovement } from './schemas/stock.schema';
 @Injectable()
 export class StockService {
   private readonly logger = new Logger(StockService.name);
+  private readonly thresholds = new Map<string, { value: number; at: number }>();
 
   constructor(
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
@@ -49,21 +52,25 @@ export class StockService {
 
   async reserve(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
     const key = reserveKey(orderId, productId);
-    const record = await this.record(key, { productId, orderId, kind: 'reserve', quantity });
-    const current = await this.current(productId);
-    if (record.state === 'applied') return { productId, kind: 'reserve', applied: false, stock: current.stock };
-    if (record.state === 'released') {
-      throw insufficient(productId, quantity, current.stock, `The reservation of ${productId} for order ${orderId} was already released`);
+    const { record, isNew } = await this.record(key, { productId, orderId, kind: 'reserve', quantity });
+    if (!isNew) {
+      // Delivered before: finish what that delivery started, or answer what it decided.
+      const current = await this.current(productId);
+      if (record.state === 'applied') return { productId, kind: 'reserve', applied: false, stock: current.stock };
+      if (record.state === 'released') {
+        throw insufficient(productId, quantity, current.stock, `The reservation of ${productId} for order ${orderId} was already released`);
+      }
+      if (current.lastMovement === key) return this.finish(key, 'applied', { productId, kind: 'reserve', applied: true, stock: current.stock });
     }
-    if (current.lastMovement === key) return this.finish(key, 'applied', { productId, kind: 'reserve', applied: true, stock: current.stock });
 
     const updated = await this.change(productId, key, -quantity, { stock: { $gte: quantity } });
     if (!updated) {
       await this.mark(key, 'refused');
+      const current = await this.current(productId);
       throw insufficient(productId, quantity, current.stock, `Only ${current.stock} of ${productId} in stock, ${quantity} requested`);
     }
     this.logger.log({ productId, orderId, quantity, stock: updated.stock }, `Reserved ${quantity} of ${productId} for order ${orderId}`);
-    await this.warnIfLow(productId, current.stock, updated.stock);
+    await this.warnIfLow(productId, updated.stock + quantity, updated.stock);
     return this.finish(key, 'applied', { productId, kind: 'reserve', applied: true, stock: updated.stock });
   }
 
@@ -71,7 +78,7 @@ export class StockService {
   async release(productId: string, orderId: string): Promise<StockMovementResult> {
     const key = reserveKey(orderId, productId);
     const releaseKey = `release:${orderId}:${productId}`;
-    const record = await this.record(key, { productId, orderId, kind: 'reserve', quantity: 0 }, 'released');
+    const { record } = await this.record(key, { productId, orderId, kind: 'reserve', quantity: 0 }, 'released');
     const current = await this.current(productId);
     const unchanged: StockMovementResult = { productId, kind: 'release', applied: false, stock: current.stock };
     const tookStock = record.state === 'applied' || (record.state === 'pending' && current.lastMovement === key);
@@ -86,7 +93,7 @@ export class StockService {
   /** Restock (delta >= 0) or write-off (delta < 0, never below zero), once per movement id. */
   async adjust(productId: string, movementId: string, delta: number): Promise<StockMovementResult> {
     const key = `adjust:${movementId}`;
-    const record = await this.record(key, { productId, kind: 'adjust', quantity: delta });
+    const { record } = await this.record(key, { productId, kind: 'adjust', quantity: delta });
     const current = await this.current(productId);
     if (record.state === 'applied') return { productId, kind: 'adjust', applied: false, stock: current.stock };
     if (current.lastMovement === key) return this.finish(key, 'applied', { productId, kind: 'adjust', applied: true, stock: current.stock });
@@ -113,12 +120,12 @@ export class StockService {
   }
 
   /** Inserts the movement's record, or finds the one a previous delivery inserted. */
-  private async record(key: string, fields: Omit<StockMovement, '_id' | 'state'>, state: MovementState = 'pending'): Promise<StockMovement> {
+  private async record(key: string, fields: Omit<StockMovement, '_id' | 'state'>, state: MovementState = 'pending'): Promise<{ record: StockMovement; isNew: boolean }> {
     try {
-      return (await this.movements.create({ _id: key, ...fields, state })).toObject();
+      return { record: (await this.movements.create({ _id: key, ...fields, state })).toObject(), isNew: true };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      return (await this.movements.findById(key).lean<StockMovement>().exec())!;
+      return { record: (await this.movements.findById(key).lean<StockMovement>().exec())!, isNew: false };
     }
   }
 
@@ -148,12 +155,26 @@ export class StockService {
   /** product.stock-low when a movement takes stock from at or above the threshold to below it. */
   private async warnIfLow(productId: string, before: number, after: number): Promise<void> {
     if (after >= before) return;
-    const product = await this.products.findById(productId, { lowStockThreshold: 1 }).lean<{ lowStockThreshold: number }>().exec();
-    if (!product || !(before >= product.lowStockThreshold && after < product.lowStockThreshold)) return;
-    const event: ProductStockLowEvent = { productId, stock: after, lowStockThreshold: product.lowStockThreshold };
+    const threshold = await this.thresholdOf(productId);
+    if (threshold === undefined || !(before >= threshold && after < threshold)) return;
+    const event: ProductStockLowEvent = { productId, stock: after, lowStockThreshold: threshold };
     await this.events.emit(EVENTS.PRODUCT_STOCK_LOW, productId, event);
     stockLowEvents.inc();
-    this.logger.warn({ productId, stock: after, threshold: product.lowStockThreshold }, `Stock of ${productId} fell below ${product.lowStockThreshold}: ${after} left`);
+    this.logger.warn({ productId, stock: after, threshold }, `Stock of ${productId} fell below ${threshold}: ${after} left`);
+  }
+
+  /**
+   * The catalog's low-stock threshold, read at most every THRESHOLD_TTL_MS per product:
+   * it is read on every decrease, and kept out of the stock document so that a catalog
+   * edit never writes there (only the partition's consumer does).
+   */
+  private async thresholdOf(productId: string): Promise<number | undefined> {
+    const cached = this.thresholds.get(productId);
+    if (cached && Date.now() - cached.at < THRESHOLD_TTL_MS) return cached.value;
+    const product = await this.products.findById(productId, { lowStockThreshold: 1 }).lean<{ lowStockThreshold: number }>().exec();
+    if (!product) return undefined;
+    this.thresholds.set(productId, { value: product.lowStockThreshold, at: Date.now() });
+    return product.lowStockThreshold;
   }
 }
 
