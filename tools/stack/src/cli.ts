@@ -16,7 +16,8 @@ import { REPO_ROOT, STACK_DIR } from './paths';
 import { isPortFree } from './ports';
 import { killAllTracked } from './processes';
 
-const STACK = 'dev';
+/** `STACK_NAME` gives a second stack its own data and log folders (the run-command test uses one). */
+const STACK = process.env.STACK_NAME || 'dev';
 const KAFKA_PORT = envPort('KAFKA_PORT', 9092);
 
 function envPort(name: string, fallback: number): number {
