@@ -40,6 +40,11 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
+  /** `json` lines for machines; `pretty` for a person. Default: pretty only when stdout is a terminal. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** Names this replica in logs and Kafka client ids; defaults to <service>-<hostname>-<pid>. */
   @IsOptional()
   @IsString()

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { KafkaOptions, Transport } from '@nestjs/microservices';
+import { KafkaLogger } from '@nestjs/microservices/helpers/kafka-logger';
 import { KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { AppConfig, brokerList } from '../config/app.config';
 import { ServiceInfo } from '../service-info';
@@ -15,6 +17,8 @@ export function kafkaClientConfig(config: AppConfig, clientId: string): KafkaCon
     requestTimeout: 10_000,
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
     logLevel: logLevel.WARN,
+    // kafkajs speaks through the app's logger (JSON lines with service and request id).
+    logCreator: KafkaLogger.bind(null, new Logger('Kafka')),
   };
 }
 

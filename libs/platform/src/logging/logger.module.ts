@@ -1,5 +1,7 @@
 import { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
+import PinoPretty from 'pino-pretty';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
@@ -13,31 +15,32 @@ const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
  * the access log; credentials are redacted.
  */
 export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModule {
-  return LoggerModule.forRoot({
-    pinoHttp: {
-      level: config.LOG_LEVEL,
-      base: { service: info.name, instance: info.instance },
-      messageKey: 'msg',
-      timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      mixin: () => {
-        const requestId = requestContext.requestId();
-        return requestId ? { requestId } : {};
-      },
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
-        censor: '[redacted]',
-      },
-      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-      autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },
-      // The access line is written after the response, outside the request's context: name the id here.
-      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
-      customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
-      customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} answered ${res.statusCode} in ${Math.round(ms)} ms`,
-      customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} failed with ${res.statusCode}`,
-      serializers: {
-        req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
+  const options: Options = {
+    level: config.LOG_LEVEL,
+    base: { service: info.name, instance: info.instance },
+    messageKey: 'msg',
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    mixin: () => {
+      const requestId = requestContext.requestId();
+      return requestId ? { requestId } : {};
     },
-  });
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
+      censor: '[redacted]',
+    },
+    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },
+    // The access line is written after the response, outside the request's context: name the id here.
+    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
+    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} answered ${res.statusCode} in ${Math.round(ms)} ms`,
+    customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} failed with ${res.statusCode}`,
+    serializers: {
+      req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  const pretty = (config.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  // Pretty output is written synchronously: a crash at boot still shows its last words.
+  return LoggerModule.forRoot({ pinoHttp: pretty ? [options, PinoPretty({ sync: true, singleLine: true, translateTime: 'HH:MM:ss.l' })] : options });
 }
