@@ -208,3 +208,88 @@ export function containsWord(text: string, word: string): boolean {
   const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^A-Za-z0-9_$])${escaped}($|[^A-Za-z0-9_$])`).test(text);
 }
+
+// ---------------------------------------------------------------- mounts and monitoring
+
+export interface VolumeMount {
+  /** A named volume, or a host path as written (./docker/...). */
+  source: string;
+  /** The path inside the container. */
+  target: string;
+  readOnly: boolean;
+}
+
+/** Reads short (`source:target[:ro]`) and long (`{ type, source, target, read_only }`) volume syntax. */
+export function volumeMounts(service: ComposeService): VolumeMount[] {
+  return (service.volumes ?? []).map((volume) => {
+    if (isRecord(volume)) {
+      return { source: String(volume.source ?? ''), target: String(volume.target ?? ''), readOnly: volume.read_only === true };
+    }
+    const [source, target = source, mode = ''] = String(volume).split(':');
+    return { source, target, readOnly: mode.split(',').includes('ro') };
+  });
+}
+
+/** A host-path mount source (./x or /x), as opposed to a named volume. */
+export function isHostPath(source: string): boolean {
+  return source.startsWith('.') || source.startsWith('/');
+}
+
+/** `host:port` of every static target of every scrape job in a Prometheus config. */
+export function prometheusTargets(config: unknown): Array<{ job: string; target: string }> {
+  const jobs = isRecord(config) && Array.isArray(config.scrape_configs) ? config.scrape_configs : [];
+  return jobs.flatMap((job: unknown) =>
+    isRecord(job) && Array.isArray(job.static_configs)
+      ? job.static_configs.flatMap((group: unknown) =>
+          isRecord(group) && Array.isArray(group.targets) ? group.targets.map((target: unknown) => ({ job: String(job.job_name), target: String(target) })) : [],
+        )
+      : [],
+  );
+}
+
+/**
+ * Names of the series that prom-client metric constructors in the given source text
+ * export: `new Counter|Gauge({ name: '...' })` as written, `new Histogram` as
+ * name_bucket / name_count / name_sum, `new Summary` as name / name_count / name_sum.
+ */
+export function promClientSeries(sources: string): Map<string, { metric: string; type: string }> {
+  const series = new Map<string, { metric: string; type: string }>();
+  // The object literal up to its `name:`, not crossing a statement end.
+  const constructor = /new\s+(Histogram|Counter|Gauge|Summary)\s*(?:<[^>]*>)?\s*\(\s*\{[^;]*?\bname:\s*(['"`])([a-zA-Z_:][a-zA-Z0-9_:]*)\2/g;
+  for (const match of sources.matchAll(constructor)) {
+    const [, type, , metric] = match;
+    const suffixes = type === 'Histogram' ? ['_bucket', '_count', '_sum'] : type === 'Summary' ? ['', '_count', '_sum'] : [''];
+    for (const suffix of suffixes) series.set(metric + suffix, { metric, type });
+  }
+  return series;
+}
+
+// ---------------------------------------------------------------- PromQL
+
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'atan2', 'inf', 'nan']);
+
+/** The expression with string literals, label matchers, ranges and grouping label lists emptied. */
+function promqlSkeleton(expr: string): string {
+  return expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\[[^\]]*\]/g, '[]')
+    // Grouping clauses go whole, so that `sum by (x) (...)` reads as the call `sum (...)`.
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/gi, ' ');
+}
+
+/** Identifiers of a PromQL expression: functions (followed by `(`) and metric names (every other bare identifier). */
+export function promqlIdentifiers(expr: string): { functions: string[]; metrics: string[] } {
+  const skeleton = promqlSkeleton(expr);
+  const functions: string[] = [];
+  const metrics: string[] = [];
+  // Numbers and durations (0.99, 5m, 1e3) are consumed whole so that their letters are not read as names.
+  for (const match of skeleton.matchAll(/\d[\w.]*|[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const token = match[0];
+    if (/^\d/.test(token) || PROMQL_KEYWORDS.has(token.toLowerCase())) continue;
+    const next = skeleton.slice((match.index ?? 0) + token.length).trimStart()[0];
+    if (next === '(') functions.push(token);
+    else metrics.push(token);
+  }
+  return { functions, metrics };
+}
