@@ -1,4 +1,6 @@
-import { startApp } from '@shop/stack';
+import { AppProcess, Infra, startApp, startInfra } from '@shop/stack';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { client, uniqueEmail } from './support/http';
@@ -45,3 +47,60 @@ describe('outage: user-service stops and comes back while the gateway keeps runn
     assert.match(back.readLog(), /Skipped a user\.get request: its caller stopped waiting/, 'the request nobody waits for any more was not acted on');
   });
 });
+
+describe('outage: Kafka itself goes away', () => {
+  const name = `kafka-outage-${process.pid}`;
+  let infra: Infra;
+  let apps: AppProcess[] = [];
+
+  before(async () => {
+    // Its own broker, so stopping it costs the other test files nothing.
+    infra = await startInfra({ name, fresh: true, useEnv: false });
+    apps.push(await startApp('user-service', { infra, name: 'user-service-kafka-outage' }));
+    apps.push(await startApp('gateway', { infra, name: 'gateway-kafka-outage', env: { RPC_TIMEOUT_MS: String(TIMEOUT_MS) } }));
+  });
+
+  after(async () => {
+    await Promise.all(apps.map((a) => a.kill()));
+    await infra?.stop();
+  });
+
+  it('answers 503 KAFKA_UNAVAILABLE or 504, never hangs, and the gateway reports not ready', async () => {
+    const gateway = apps[1];
+    const api = client(gateway.url);
+    const user = (await api.post('/api/users', { email: uniqueEmail('kafka-outage'), name: 'Before' })).body;
+    assert.equal((await api.get(`/api/users/${user.id}`)).status, 200);
+
+    killProcessesOf(join(resolve(__dirname, '..', '..'), '.stack', 'data', name), 'kafka.Kafka');
+
+    const during = await api.get(`/api/users/${user.id}`);
+    console.log(`# with Kafka gone: ${during.status} ${during.body.code} in ${Math.round(during.ms)} ms`);
+    assert.ok([503, 504].includes(during.status), `answered ${during.status}`);
+    assert.ok(['KAFKA_UNAVAILABLE', 'RPC_TIMEOUT'].includes(during.body.code), during.body.code);
+    assert.ok(during.ms < TIMEOUT_MS + 1000, `answered in ${Math.round(during.ms)} ms`);
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { details: { error: { kafka: { status: string; reason: string } } } };
+    assert.equal(body.details.error.kafka.status, 'down');
+    assert.match(body.details.error.kafka.reason, /broker unreachable/);
+    assert.equal((await fetch(`${gateway.url}/health/live`)).status, 200, 'still alive');
+  });
+});
+
+/** SIGKILLs the processes whose command line names both `dataDir` and `marker`. */
+function killProcessesOf(dataDir: string, marker: string): void {
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(dataDir) && cmdline.includes(marker)) {
+        process.kill(Number(entry), 'SIGKILL');
+        killed++;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  assert.equal(killed, 1, `one ${marker} process of ${dataDir}`);
+}
