@@ -229,6 +229,9 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     ]);
     assert.ok(doc.body.components.schemas.CreateUserRequest.properties.email.example);
     assert.ok(doc.body.components.schemas.ErrorResponse);
+    const refs = [...JSON.stringify(doc.body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(refs.length > 10);
+    assert.deepEqual(refs.filter((name) => !doc.body.components.schemas[name]), [], 'every schema reference resolves');
   });
 
   it('boots product-service and order-service: they join Kafka and report ready', async () => {

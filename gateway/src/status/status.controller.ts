@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { PATTERNS, PingResponse } from '@shop/contracts';
 import { RpcClient, ShopError } from '@shop/platform';
 
@@ -29,6 +29,7 @@ export class SystemStatus {
 }
 
 @ApiTags('status')
+@ApiExtraModels(ServiceStatus)
 @Controller('api/status')
 export class StatusController {
   constructor(private readonly rpc: RpcClient) {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsMongoId, IsString, Min, ValidateNested } from 'class-validator';
-import { Page } from '../common/page.response';
+import { PageOf } from '../common/page.response';
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'rejected', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -60,19 +60,7 @@ export class OrderResponse {
   updatedAt!: string;
 }
 
-export class OrderPage implements Page<OrderResponse> {
-  @ApiProperty({ type: [OrderResponse] })
-  items!: OrderResponse[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 20 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-}
+export class OrderPage extends PageOf(OrderResponse) {}
 
 export class OrderAcceptedResponse {
   @ApiProperty({ example: '6650f0c2a1b2c3d4e5f6071a' })

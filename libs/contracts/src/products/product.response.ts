@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Page } from '../common/page.response';
+import { PageOf } from '../common/page.response';
 
 export class ProductResponse {
   @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
@@ -27,19 +27,7 @@ export class ProductResponse {
   updatedAt!: string;
 }
 
-export class ProductPage implements Page<ProductResponse> {
-  @ApiProperty({ type: [ProductResponse] })
-  items!: ProductResponse[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 20 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-}
+export class ProductPage extends PageOf(ProductResponse) {}
 
 /** Value of product.created (key: product id). */
 export type ProductCreatedEvent = ProductResponse;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Page } from '../common/page.response';
+import { PageOf } from '../common/page.response';
 
 export class UserResponse {
   @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60718' })
@@ -18,16 +18,4 @@ export class UserResponse {
   updatedAt!: string;
 }
 
-export class UserPage implements Page<UserResponse> {
-  @ApiProperty({ type: [UserResponse] })
-  items!: UserResponse[];
-
-  @ApiProperty({ example: 1 })
-  total!: number;
-
-  @ApiProperty({ example: 20 })
-  limit!: number;
-
-  @ApiProperty({ example: 0 })
-  offset!: number;
-}
+export class UserPage extends PageOf(UserResponse) {}
