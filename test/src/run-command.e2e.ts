@@ -7,6 +7,34 @@ import { after, describe, it } from 'node:test';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
+interface Schema {
+  type?: string;
+  example?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  $ref?: string;
+}
+interface OpenApi {
+  paths: Record<string, Record<string, { parameters?: { name: string; example?: unknown; schema?: { example?: unknown } }[] }>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** The example body Swagger UI builds from a schema's property examples. */
+function exampleOf(spec: OpenApi, name: string): unknown {
+  const build = (schema: Schema): unknown => {
+    if (schema.$ref) return build(spec.components.schemas[schema.$ref.split('/').pop()!]);
+    if (schema.example !== undefined) return schema.example;
+    if (schema.type === 'array' && schema.items) return [build(schema.items)];
+    return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, build(v)]));
+  };
+  return build(spec.components.schemas[name]);
+}
+
+function paramExample(spec: OpenApi, path: string): string {
+  const param = spec.paths[path].get.parameters!.find((p) => p.name === 'id')!;
+  return String(param.example ?? param.schema?.example);
+}
+
 /** Processes whose environment names one of these ports (the stack's apps) or whose command line names the stack's data folder. */
 function stackProcesses(ports: number[], dataDir: string): number[] {
   const found: number[] = [];
@@ -76,8 +104,25 @@ describe('the README run command: npm start (tools/stack up)', () => {
     const docs = await fetch(`${base}/docs`);
     assert.equal(docs.status, 200);
     assert.match(await docs.text(), /swagger-ui/i);
-    const spec = (await (await fetch(`${base}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${base}/docs-json`)).json()) as OpenApi;
     assert.ok(spec.paths['/api/users']);
+
+    // What Swagger UI's "Try it out" sends: the schemas' examples, on a fresh stack.
+    const example = (name: string) => exampleOf(spec, name);
+    const tryIt = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    assert.equal((await tryIt('POST', '/api/users', example('CreateUserRequest'))).status, 201);
+    assert.equal((await tryIt('POST', '/api/products', example('CreateProductRequest'))).status, 201);
+    const order = await tryIt('POST', '/api/orders', example('CreateOrderRequest'));
+    assert.equal(order.status, 201, JSON.stringify(order.body));
+    assert.equal(order.body.status, 'confirmed');
+    const productPath = `/api/products/${paramExample(spec, '/api/products/{id}')}`;
+    const product = await tryIt('GET', productPath);
+    assert.equal(product.status, 200);
+    assert.equal(product.body.stock, 999, 'the seeded product sold one');
+    assert.equal((await tryIt('GET', `/api/users/${paramExample(spec, '/api/users/{id}')}`)).status, 200);
 
     const dataDir = join(REPO_ROOT, '.stack', 'data', name);
     assert.ok(stackProcesses(ports, dataDir).length >= 6, 'Kafka, the database and four apps are running');

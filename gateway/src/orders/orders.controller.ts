@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiO
 import { CreateOrderRequest, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, PATTERNS, PlaceOrderMessage } from '@shop/contracts';
 import { fingerprint, newObjectId, objectIdFrom, RpcClient, ShopError } from '@shop/platform';
 import type { Response } from 'express';
-import { ApiCommonErrors, ApiError } from '../http/api-errors';
+import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
@@ -57,6 +57,7 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @ApiIdParam('order')
   @ApiOperation({ summary: 'Get one order', description: 'Right after a 202 this may answer 404 for a moment, until order-service has taken the command.' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiError(404, 'ORDER_NOT_FOUND')
@@ -65,6 +66,7 @@ export class OrdersController {
   }
 
   @Post(':id/cancel')
+  @ApiIdParam('order')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a confirmed order', description: 'Idempotent: cancelling again answers the cancelled order. Emits order.cancelled; the stock comes back once.' })
   @ApiOkResponse({ type: OrderResponse })

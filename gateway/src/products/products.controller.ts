@@ -13,7 +13,7 @@ import {
 } from '@shop/contracts';
 import { RpcClient } from '@shop/platform';
 import { randomUUID } from 'node:crypto';
-import { ApiCommonErrors, ApiError } from '../http/api-errors';
+import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 @ApiTags('products')
 @ApiCommonErrors()
@@ -36,6 +36,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @ApiIdParam('product')
   @ApiOperation({ summary: 'Get one product with its current stock' })
   @ApiOkResponse({ type: ProductResponse })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
@@ -44,6 +45,7 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @ApiIdParam('product')
   @ApiOperation({ summary: 'Change catalog fields (name, description, price, low-stock threshold)', description: 'Stock changes go through POST /api/products/{id}/stock.' })
   @ApiOkResponse({ type: ProductResponse })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
@@ -52,6 +54,7 @@ export class ProductsController {
   }
 
   @Delete(':id')
+  @ApiIdParam('product')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a product', description: 'Orders keep the name and price they were confirmed with.' })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -61,6 +64,7 @@ export class ProductsController {
   }
 
   @Post(':id/stock')
+  @ApiIdParam('product')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Restock (positive delta) or write off (negative delta)',

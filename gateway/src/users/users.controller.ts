@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CreateUserRequest, IdRequest, PageRequest, PATTERNS, UpdateUserRequest, UserPage, UserResponse } from '@shop/contracts';
 import { RpcClient } from '@shop/platform';
-import { ApiCommonErrors, ApiError } from '../http/api-errors';
+import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 @ApiTags('users')
 @ApiCommonErrors()
@@ -26,6 +26,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiIdParam('user')
   @ApiOperation({ summary: 'Get one user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiError(404, 'USER_NOT_FOUND')
@@ -34,6 +35,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @ApiIdParam('user')
   @ApiOperation({ summary: 'Change a user’s email or name' })
   @ApiOkResponse({ type: UserResponse })
   @ApiError(404, 'USER_NOT_FOUND')
@@ -43,6 +45,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @ApiIdParam('user')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user', description: 'Emits user.deleted; order-service cancels the user’s open orders.' })
   @ApiNoContentResponse({ description: 'Deleted' })

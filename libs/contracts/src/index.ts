@@ -19,3 +19,4 @@ export * from './orders/list-orders.request';
 export * from './orders/order.response';
 export * from './catalogue/topics';
 export * from './catalogue/render';
+export * from './examples';

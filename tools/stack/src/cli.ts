@@ -15,6 +15,7 @@ import { install, seconds } from './install';
 import { REPO_ROOT, STACK_DIR } from './paths';
 import { isPortFree } from './ports';
 import { killAllTracked } from './processes';
+import { seedDemoData } from './seed';
 
 /** `STACK_NAME` gives a second stack its own data and log folders (the run-command test uses one). */
 const STACK = process.env.STACK_NAME || 'dev';
@@ -70,6 +71,8 @@ async function up(): Promise<void> {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     await startOne('gateway');
+    const seeded = await seedDemoData(infra.mongoUri);
+    if (seeded.created.length > 0) console.log(`[stack] seeded the Swagger examples: ${seeded.created.join(', ')}`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[stack] start failed: ${message}`);

@@ -111,3 +111,11 @@ describe('app processes (with a stub service)', () => {
     }
   });
 });
+
+describe('demo seed', () => {
+  it('seeds exactly the ids that Swagger shows as examples', async () => {
+    const { EXAMPLE_IDS } = await import('@shop/contracts');
+    const { DEMO } = await import('./seed');
+    assert.deepEqual({ user: DEMO.userId, product: DEMO.productId }, { user: EXAMPLE_IDS.user, product: EXAMPLE_IDS.product });
+  });
+});

@@ -1,3 +1,4 @@
+import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** The HTTP error body; documented once for Swagger. */
@@ -8,7 +9,7 @@ export class ErrorResponse {
   @ApiProperty({ example: 'USER_NOT_FOUND', description: 'UPPER_SNAKE error code' })
   code!: string;
 
-  @ApiProperty({ example: 'User 6650f0c2a1b2c3d4e5f60718 does not exist' })
+  @ApiProperty({ example: `User ${EXAMPLE_IDS.user} does not exist` })
   message!: string;
 
   @ApiPropertyOptional({ description: 'Extra facts, e.g. the fields that failed validation' })

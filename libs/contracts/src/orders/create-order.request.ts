@@ -1,9 +1,10 @@
+import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class OrderItemRequest {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  @ApiProperty({ example: EXAMPLE_IDS.product })
   @IsMongoId({ message: 'productId must be a MongoDB ObjectId (24 hex characters)' })
   productId!: string;
 
@@ -15,7 +16,7 @@ export class OrderItemRequest {
 }
 
 export class CreateOrderRequest {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60718' })
+  @ApiProperty({ example: EXAMPLE_IDS.user })
   @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
   userId!: string;
 

@@ -1,3 +1,4 @@
+import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsMongoId, IsString, Min, ValidateNested } from 'class-validator';
@@ -7,7 +8,7 @@ export const ORDER_STATUSES = ['pending', 'confirmed', 'rejected', 'cancelled'] 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export class OrderLineResponse {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  @ApiProperty({ example: EXAMPLE_IDS.product })
   productId!: string;
 
   @ApiProperty({ example: 'Mechanical keyboard' })
@@ -35,10 +36,10 @@ export class OrderRejection {
 }
 
 export class OrderResponse {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f6071a' })
+  @ApiProperty({ example: EXAMPLE_IDS.order })
   id!: string;
 
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60718' })
+  @ApiProperty({ example: EXAMPLE_IDS.user })
   userId!: string;
 
   @ApiProperty({ enum: ORDER_STATUSES, example: 'confirmed' })
@@ -63,7 +64,7 @@ export class OrderResponse {
 export class OrderPage extends PageOf(OrderResponse) {}
 
 export class OrderAcceptedResponse {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f6071a' })
+  @ApiProperty({ example: EXAMPLE_IDS.order })
   id!: string;
 
   @ApiProperty({ example: 'pending', enum: ['pending'] })

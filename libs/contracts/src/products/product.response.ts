@@ -1,8 +1,9 @@
+import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageOf } from '../common/page.response';
 
 export class ProductResponse {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60719' })
+  @ApiProperty({ example: EXAMPLE_IDS.product })
   id!: string;
 
   @ApiProperty({ example: 'Mechanical keyboard' })

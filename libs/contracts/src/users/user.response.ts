@@ -1,8 +1,9 @@
+import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty } from '@nestjs/swagger';
 import { PageOf } from '../common/page.response';
 
 export class UserResponse {
-  @ApiProperty({ example: '6650f0c2a1b2c3d4e5f60718' })
+  @ApiProperty({ example: EXAMPLE_IDS.user })
   id!: string;
 
   @ApiProperty({ example: 'ada@example.com' })
