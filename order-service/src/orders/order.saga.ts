@@ -46,7 +46,8 @@ export class OrderSaga {
 
   async release(orderId: string, items: { productId: string }[]): Promise<void> {
     const results = await Promise.allSettled(
-      items.map((item) => this.rpc.send(PATTERNS.PRODUCT_STOCK, { kind: 'release', orderId, productId: item.productId }, item.productId)),
+      // Never skipped for being late: a reservation that is not released is stock lost.
+      items.map((item) => this.rpc.send(PATTERNS.PRODUCT_STOCK, { kind: 'release', orderId, productId: item.productId }, item.productId, { mustApply: true })),
     );
     results.forEach((result, i) => {
       if (result.status === 'rejected') {

@@ -97,6 +97,14 @@ describe('RpcClient.send', () => {
     assert.ok(deadline >= before + 100 && deadline <= Date.now() + 100, 'x-deadline is the timeout from now');
   });
 
+  it('leaves the deadline off a message that must apply however late it is handled', async () => {
+    const fake = fakeKafkaClient();
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).send('product.stock', { kind: 'release' }, 'p1', { mustApply: true }));
+    const { message } = fake.sent[0];
+    assert.equal(message.headers['x-deadline'], undefined);
+    assert.equal(message.headers['x-request-id'], 'abc');
+  });
+
   it('sends a null key and a fresh request id when called outside a request', async () => {
     const fake = fakeKafkaClient();
     await rpcClient(fake).send('user.get', { id: 'u1' });

@@ -50,11 +50,16 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     return this.patterns.every((p) => assigned[replyTopicOf(p)] !== undefined);
   }
 
-  async send<T>(pattern: string, payload: unknown, key?: string, options: { timeoutMs?: number } = {}): Promise<T> {
+  /**
+   * Sends a request and waits for its reply. The request carries its deadline, so the
+   * service skips it once nobody waits; `mustApply` leaves the deadline off for a
+   * message that must take effect however late it is handled (a compensating release).
+   */
+  async send<T>(pattern: string, payload: unknown, key?: string, options: { timeoutMs?: number; mustApply?: boolean } = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const deadline = Date.now() + timeoutMs;
     const timer = rpcClientDuration.startTimer({ pattern });
-    const message = { key: key ?? null, value: payload, headers: { ...this.headers(), [HEADERS.DEADLINE]: String(deadline) } };
+    const headers = options.mustApply ? this.headers() : { ...this.headers(), [HEADERS.DEADLINE]: String(Date.now() + timeoutMs) };
+    const message = { key: key ?? null, value: payload, headers };
     try {
       const reply = await firstValueFrom(
         this.client.send<T>(pattern, message).pipe(
