@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
 import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
 import { percentile } from './support/stats';
+import { startApp } from '@shop/stack';
 import { startSystem, System } from './support/system';
 
 interface Product {
@@ -304,6 +305,30 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.equal(rejected.rejection.code, 'INSUFFICIENT_STOCK');
       assert.deepEqual(rejected.rejection.details, { products: [{ productId: product.id, requested: 2, available: 1 }] });
       assert.equal(await stockOf(product.id), 1);
+    });
+  });
+
+  describe('faults', () => {
+    it('loses and invents no stock when product-service is killed in the middle of a burst of orders', { timeout: 120_000 }, async () => {
+      const product = await newProduct(50);
+      const buyer = await newUser();
+      const burst = Array.from({ length: 40 }, () => order([{ productId: product.id, quantity: 1 }], undefined, buyer));
+      await waitUntil(() => watcher.all(PATTERNS.PRODUCT_STOCK, (m) => (m.value as { productId?: string })?.productId === product.id).length >= 5, 'the burst to reach product.stock');
+      await system.apps['product-service'][0].kill(); // SIGKILL: no goodbye to the group, work half done
+      system.apps['product-service'] = [await startApp('product-service', { infra: system.infra, name: 'product-service-after-kill', env: { RPC_TIMEOUT_MS: '20000' } })];
+
+      const statuses = (await Promise.all(burst)).map((r) => r.status);
+      console.log(`# burst through a product-service kill: ${JSON.stringify(countBy(statuses))}`);
+      assert.ok(statuses.every((s) => [201, 409, 504].includes(s)), `only confirmed, refused or timed out: ${JSON.stringify(countBy(statuses))}`);
+      let orders: { id: string; status: string; items: { quantity: number }[] }[] = [];
+      await waitUntil(async () => {
+        orders = (await api.get(`/api/orders?userId=${buyer}&limit=100`)).body.items;
+        return orders.length === 40 && orders.every((o) => o.status !== 'pending');
+      }, 'every order of the burst to be decided', 60_000);
+      assert.equal((await restock(product.id, 0)).status, 200, 'a zero restock queues behind every movement of the burst');
+      const sold = orders.filter((o) => o.status === 'confirmed').reduce((sum, o) => sum + o.items[0].quantity, 0);
+      assert.equal((await stockOf(product.id)) + sold, 50, 'stock + confirmed = initial');
+      assert.equal(statuses.filter((s) => s === 201).length <= sold, true, 'every 201 is a confirmed order');
     });
   });
 
