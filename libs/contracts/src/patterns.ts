@@ -46,6 +46,24 @@ export const EVENTS = {
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
+/**
+ * Patterns that change nothing: a service may answer several of one partition at once
+ * (a lost one is only a timeout for its caller, who may ask again). Every other
+ * pattern is handled one message at a time, in partition order.
+ */
+export const READ_PATTERNS: readonly string[] = [
+  PATTERNS.USER_LIST,
+  PATTERNS.USER_GET,
+  PATTERNS.USER_PING,
+  PATTERNS.PRODUCT_LIST,
+  PATTERNS.PRODUCT_GET,
+  PATTERNS.PRODUCT_GET_MANY,
+  PATTERNS.PRODUCT_PING,
+  PATTERNS.ORDER_LIST,
+  PATTERNS.ORDER_GET,
+  PATTERNS.ORDER_PING,
+];
+
 /** Where a message that a consumer cannot understand is set aside for a person to read. */
 export const DEAD_LETTER_TOPIC = 'shop.dead-letter';
 

@@ -44,7 +44,7 @@ async function start(
 
   await ensureTopics(config, info.instance, allTopics());
   if (options.consumesRequests) {
-    const server = new ShopKafkaServer(kafkaServerOptions(config, info));
+    const server = new ShopKafkaServer(kafkaServerOptions(config, info), config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY);
     app.get(KafkaServerRef).server = server;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   }

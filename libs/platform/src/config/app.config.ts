@@ -37,6 +37,16 @@ export class AppConfig {
   @IsIn(['tuned', 'stock'])
   KAFKA_PROFILE: 'tuned' | 'stock' = 'tuned';
 
+  /**
+   * How many read requests (READ_PATTERNS) one consumer answers at once, across its
+   * partitions; writes stay one at a time per partition. 1 = everything in order.
+   * The stock profile always uses 1.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  KAFKA_READ_CONCURRENCY: number = 32;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

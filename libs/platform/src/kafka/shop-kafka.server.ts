@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { HEADERS } from '@shop/contracts';
+import { HEADERS, READ_PATTERNS } from '@shop/contracts';
 import { EachMessagePayload } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { RequestContext, requestContext } from '../context/request-context';
@@ -18,8 +18,20 @@ export class ShopKafkaServer extends ServerKafka {
   private joined = false;
   private readonly log = new Logger('KafkaServer');
 
-  constructor(options: Required<KafkaOptions>['options']) {
+  private readonly reads = new Set<Promise<void>>();
+
+  /** `readConcurrency` > 1: read patterns of one partition are answered side by side, up to that many at once. */
+  constructor(
+    options: Required<KafkaOptions>['options'],
+    private readonly readConcurrency = 1,
+  ) {
     super(options);
+  }
+
+  /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */
+  override async close(): Promise<void> {
+    await Promise.allSettled([...this.reads]);
+    await super.close();
   }
 
   isJoined(): boolean {
@@ -49,6 +61,20 @@ export class ShopKafkaServer extends ServerKafka {
       );
       return;
     }
+    if (this.readConcurrency > 1 && READ_PATTERNS.includes(payload.topic)) {
+      // Don't hold the partition for a read: start it and take the next message, with
+      // at most readConcurrency in flight (the fetch loop waits here when full).
+      while (this.reads.size >= this.readConcurrency) await Promise.race(this.reads);
+      const read: Promise<void> = this.handle(payload, requestId)
+        .catch((error: unknown) => this.log.error({ err: error, requestId, pattern: payload.topic }, `Failed to answer ${payload.topic}`))
+        .finally(() => this.reads.delete(read));
+      this.reads.add(read);
+      return;
+    }
+    return this.handle(payload, requestId);
+  }
+
+  private async handle(payload: EachMessagePayload, requestId: string): Promise<void> {
     const pattern = payload.topic;
     messagesConsumed.inc({ topic: pattern });
     rpcServerInFlight.inc({ pattern });
