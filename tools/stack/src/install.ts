@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_DIR, REPO_ROOT } from './paths';
@@ -22,6 +23,12 @@ export function kafkaVersion(): string {
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
   if (!match) throw new Error(`no <kafka.version> in ${KAFKA_POM}`);
   return match[1];
+}
+
+function launcherHash(): string {
+  const hash = createHash('sha256');
+  for (const file of ['main.go', 'go.mod', 'go.sum']) hash.update(fs.readFileSync(path.join(FERRETDB_SRC, file)));
+  return hash.digest('hex').slice(0, 8);
 }
 
 /** The FerretDB version pinned in tools/stack/ferretdb/go.mod. */
@@ -82,7 +89,8 @@ export async function install(opts: { quiet?: boolean } = {}): Promise<Installed
     note(`database: using ${mongod}`);
     return { kafkaVersion: version, kafkaLibs, database: { kind: 'mongod', bin: mongod } };
   }
-  const bin = path.join(CACHE_DIR, 'bin', `ferretdb-${ferretdbVersion()}`);
+  // Named by the launcher's sources too, so a change to them builds a new binary.
+  const bin = path.join(CACHE_DIR, 'bin', `ferretdb-${ferretdbVersion()}-${launcherHash()}`);
   if (fs.existsSync(bin)) {
     note(`database: no mongod on PATH, using FerretDB ${path.relative(REPO_ROOT, bin)}`);
   } else {
