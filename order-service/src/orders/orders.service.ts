@@ -18,43 +18,60 @@ export class OrdersService {
   ) {}
 
   /**
-   * Stores the order as pending under the id the gateway chose, runs the saga, and
-   * stores the outcome. The same id again (a retry, the same Idempotency-Key) answers
-   * the stored outcome and moves no stock: order.create is keyed by order id, so
-   * duplicates queue behind the first on one partition.
+   * Runs the saga for the order id the gateway chose and stores the outcome. The same
+   * id again (a retry, the same Idempotency-Key) answers the stored outcome and moves no
+   * stock: order.create is keyed by order id, so duplicates queue behind the first on
+   * one partition, and reservations are idempotent per order. A synchronous order is
+   * written once, decided (FerretDB updates cost more the larger the collection; inserts
+   * do not); an asynchronous one is stored pending first, so GET can show it meanwhile.
    */
   async place(command: PlaceOrderMessage): Promise<OrderResponse> {
-    try {
-      await this.orders.create({ _id: command.orderId, userId: command.userId, status: 'pending', items: command.items, totalCents: 0, fingerprint: command.fingerprint });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return this.replay((await this.orders.findById(command.orderId).lean<OrderRecord>().exec())!, command);
+    const existing = await this.orders.findById(command.orderId).lean<OrderRecord>().exec();
+    if (existing && existing.status !== 'pending') return this.replay(existing, command);
+    if (existing) this.mustBeSameRequest(existing, command);
+    let pending = Boolean(existing); // a pending order seen again (a redelivery) runs its saga again
+    if (!pending && command.async) {
+      try {
+        await this.orders.create({ ...this.draft(command), status: 'pending' });
+        pending = true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        return this.replay((await this.orders.findById(command.orderId).lean<OrderRecord>().exec())!, command);
+      }
     }
 
+    let outcome: Pick<Order, 'status' | 'items' | 'totalCents' | 'rejection'>;
+    let failure: ShopError | undefined;
     try {
       const lines = await this.saga.reserve(command.orderId, command.userId, command.items);
-      const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents!, 0);
-      const order = await this.orders
-        .findOneAndUpdate({ _id: command.orderId, status: 'pending' }, { $set: { status: 'confirmed', items: lines, totalCents } }, { new: true })
-        .lean<OrderRecord>()
-        .exec();
-      const response = toOrderResponse(order!);
-      ordersTotal.inc({ status: 'confirmed' });
-      await this.rpc.emit(EVENTS.ORDER_CREATED, response.id, response);
-      this.logger.log({ orderId: response.id, userId: command.userId, totalCents }, `Confirmed order ${response.id} for ${totalCents} cents`);
-      return response;
+      outcome = { status: 'confirmed', items: lines, totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents!, 0) };
     } catch (error) {
-      const wire = error instanceof ShopError ? error : new ShopError(500, ERROR_CODES.INTERNAL_ERROR, 'Internal server error');
+      failure = error instanceof ShopError ? error : new ShopError(500, ERROR_CODES.INTERNAL_ERROR, 'Internal server error');
       if (!(error instanceof ShopError)) this.logger.error({ err: error, orderId: command.orderId }, `Order ${command.orderId} failed`);
-      const order = await this.orders
-        .findOneAndUpdate({ _id: command.orderId, status: 'pending' }, { $set: { status: 'rejected', rejection: wire.toWire() } }, { new: true })
-        .lean<OrderRecord>()
-        .exec();
-      ordersTotal.inc({ status: 'rejected' });
-      this.logger.log({ orderId: command.orderId, code: wire.code }, `Rejected order ${command.orderId}: ${wire.message}`);
-      if (command.async) return toOrderResponse(order!);
-      throw wire;
+      outcome = { status: 'rejected', items: command.items, totalCents: 0, rejection: failure.toWire() };
     }
+
+    let order: OrderRecord;
+    if (pending) {
+      order = (await this.orders.findOneAndUpdate({ _id: command.orderId, status: 'pending' }, { $set: outcome }, { new: true }).lean<OrderRecord>().exec()) ?? (await this.find(command.orderId));
+    } else {
+      try {
+        order = (await this.orders.create({ ...this.draft(command), ...outcome })).toObject() as OrderRecord;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        return this.replay(await this.find(command.orderId), command);
+      }
+    }
+    ordersTotal.inc({ status: order.status });
+    if (failure) {
+      this.logger.log({ orderId: command.orderId, code: failure.code }, `Rejected order ${command.orderId}: ${failure.message}`);
+      if (!command.async) throw failure;
+      return toOrderResponse(order);
+    }
+    const response = toOrderResponse(order);
+    await this.rpc.emit(EVENTS.ORDER_CREATED, response.id, response);
+    this.logger.log({ orderId: response.id, userId: command.userId, totalCents: response.totalCents }, `Confirmed order ${response.id} for ${response.totalCents} cents`);
+    return response;
   }
 
   async list(request: ListOrdersRequest): Promise<Page<OrderResponse>> {
@@ -117,10 +134,18 @@ export class OrdersService {
     return order;
   }
 
-  private replay(order: OrderRecord, command: PlaceOrderMessage): OrderResponse {
+  private draft(command: PlaceOrderMessage) {
+    return { _id: command.orderId, userId: command.userId, items: command.items, totalCents: 0, fingerprint: command.fingerprint };
+  }
+
+  private mustBeSameRequest(order: OrderRecord, command: PlaceOrderMessage): void {
     if (order.fingerprint !== command.fingerprint) {
       throw new ShopError(422, ERROR_CODES.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used for a different order', { orderId: String(order._id) });
     }
+  }
+
+  private replay(order: OrderRecord, command: PlaceOrderMessage): OrderResponse {
+    this.mustBeSameRequest(order, command);
     if (order.status === 'rejected' && order.rejection && !command.async) throw ShopError.fromWire(order.rejection);
     return toOrderResponse(order);
   }

@@ -12,7 +12,7 @@ import {
 import { isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
 import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
-import { MovementState, Stock, StockMovement } from './schemas/stock.schema';
+import { Stock, StockMovement } from './schemas/stock.schema';
 
 const THRESHOLD_TTL_MS = 5000;
 
@@ -20,12 +20,16 @@ const THRESHOLD_TTL_MS = 5000;
  * Applies stock movements. Kafka delivers a product's movements to one consumer in
  * order (product.stock is keyed by productId), so there is one writer per product and
  * no transaction is needed:
- * 1. the movement is recorded under its natural key (a second copy cannot be inserted);
+ * 1. a movement already recorded under its natural key (`reserve:<order>:<product>`,
+ *    `release:<order>:<product>`, `adjust:<movement>`) answers what it did then;
  * 2. the stock changes in one conditional write (`stock >= quantity`, so real MongoDB
- *    refuses an oversell even with two writers) that also sets `lastMovement`;
- * 3. the record is marked with the outcome.
- * A crash between 2 and 3 redelivers the movement, which finds `lastMovement` naming it
- * and only finishes step 3.
+ *    refuses an oversell even with two writers) that also names the movement in
+ *    `lastMovement`;
+ * 3. the movement is recorded (an insert: it cannot be recorded twice).
+ * A crash between 2 and 3 redelivers the movement, which finds `lastMovement` naming
+ * it and only records it. Records are only ever inserted: FerretDB v1 rewrites by
+ * scanning, so an update costs more the larger the collection (26 ms at 8,000
+ * documents, measured), while an insert or a read by _id does not.
  */
 @Injectable()
 export class StockService {
@@ -51,62 +55,64 @@ export class StockService {
   }
 
   async reserve(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
-    const key = reserveKey(orderId, productId);
-    const { record, isNew } = await this.record(key, { productId, orderId, kind: 'reserve', quantity });
-    if (!isNew) {
-      // Delivered before: finish what that delivery started, or answer what it decided.
+    const key = `reserve:${orderId}:${productId}`;
+    const [reserved, released] = await Promise.all([this.recorded(key), this.recorded(`release:${orderId}:${productId}`)]);
+    if (reserved) return this.unchanged(productId, 'reserve');
+    if (released) {
       const current = await this.current(productId);
-      if (record.state === 'applied') return { productId, kind: 'reserve', applied: false, stock: current.stock };
-      if (record.state === 'released') {
-        throw insufficient(productId, quantity, current.stock, `The reservation of ${productId} for order ${orderId} was already released`);
-      }
-      if (current.lastMovement === key) return this.finish(key, 'applied', { productId, kind: 'reserve', applied: true, stock: current.stock });
+      throw insufficient(productId, quantity, current.stock, `The reservation of ${productId} for order ${orderId} was already released`);
     }
-
     const updated = await this.change(productId, key, -quantity, { stock: { $gte: quantity } });
     if (!updated) {
-      await this.mark(key, 'refused');
       const current = await this.current(productId);
-      throw insufficient(productId, quantity, current.stock, `Only ${current.stock} of ${productId} in stock, ${quantity} requested`);
+      if (current.lastMovement !== key) throw insufficient(productId, quantity, current.stock, `Only ${current.stock} of ${productId} in stock, ${quantity} requested`);
     }
-    this.logger.log({ productId, orderId, quantity, stock: updated.stock }, `Reserved ${quantity} of ${productId} for order ${orderId}`);
-    await this.warnIfLow(productId, updated.stock + quantity, updated.stock);
-    return this.finish(key, 'applied', { productId, kind: 'reserve', applied: true, stock: updated.stock });
+    await this.record(key, { productId, orderId, kind: 'reserve', quantity });
+    const stock = updated?.stock ?? (await this.current(productId)).stock;
+    this.logger.log({ productId, orderId, quantity, stock }, `Reserved ${quantity} of ${productId} for order ${orderId}`);
+    if (updated) await this.warnIfLow(productId, stock + quantity, stock);
+    return { productId, kind: 'reserve', applied: true, stock };
   }
 
-  /** Puts a reservation back once. Releasing what was never reserved leaves a marker, so a late reserve cannot take stock. */
+  /** Puts a reservation back once. Releasing what was never reserved is recorded too, so a late reserve cannot take stock. */
   async release(productId: string, orderId: string): Promise<StockMovementResult> {
-    const key = reserveKey(orderId, productId);
-    const releaseKey = `release:${orderId}:${productId}`;
-    const { record } = await this.record(key, { productId, orderId, kind: 'reserve', quantity: 0 }, 'released');
-    const current = await this.current(productId);
-    const unchanged: StockMovementResult = { productId, kind: 'release', applied: false, stock: current.stock };
-    const tookStock = record.state === 'applied' || (record.state === 'pending' && current.lastMovement === key);
-    if (!tookStock) return record.state === 'released' ? unchanged : this.finish(key, 'released', unchanged);
-    if (current.lastMovement === releaseKey) return this.finish(key, 'released', { ...unchanged, applied: true });
-
-    const updated = (await this.change(productId, releaseKey, record.quantity))!;
-    this.logger.log({ productId, orderId, quantity: record.quantity, stock: updated.stock }, `Released ${record.quantity} of ${productId} from order ${orderId}`);
-    return this.finish(key, 'released', { productId, kind: 'release', applied: true, stock: updated.stock });
+    const reserveKey = `reserve:${orderId}:${productId}`;
+    const key = `release:${orderId}:${productId}`;
+    const [reserved, released] = await Promise.all([this.recorded(reserveKey), this.recorded(key)]);
+    if (released) return this.unchanged(productId, 'release');
+    let quantity = reserved?.quantity;
+    if (quantity === undefined) {
+      // A reserve that changed the stock and crashed before recording itself.
+      const current = await this.current(productId);
+      if (current.lastMovement === reserveKey) quantity = current.lastQuantity;
+    }
+    if (!quantity) {
+      await this.record(key, { productId, orderId, kind: 'release', quantity: 0 });
+      return this.unchanged(productId, 'release');
+    }
+    const updated = await this.change(productId, key, quantity);
+    if (!updated && (await this.current(productId)).lastMovement !== key) throw new Error(`Release of ${productId} for ${orderId} matched no stock document`);
+    await this.record(key, { productId, orderId, kind: 'release', quantity });
+    const stock = updated?.stock ?? (await this.current(productId)).stock;
+    this.logger.log({ productId, orderId, quantity, stock }, `Released ${quantity} of ${productId} from order ${orderId}`);
+    return { productId, kind: 'release', applied: true, stock };
   }
 
   /** Restock (delta >= 0) or write-off (delta < 0, never below zero), once per movement id. */
   async adjust(productId: string, movementId: string, delta: number): Promise<StockMovementResult> {
     const key = `adjust:${movementId}`;
-    const { record } = await this.record(key, { productId, kind: 'adjust', quantity: delta });
-    const current = await this.current(productId);
-    if (record.state === 'applied') return { productId, kind: 'adjust', applied: false, stock: current.stock };
-    if (current.lastMovement === key) return this.finish(key, 'applied', { productId, kind: 'adjust', applied: true, stock: current.stock });
-
+    if (await this.recorded(key)) return this.unchanged(productId, 'adjust');
     const totals = delta >= 0 ? { restocked: delta } : { writtenOff: -delta };
     const updated = await this.change(productId, key, delta, delta < 0 ? { stock: { $gte: -delta } } : {}, totals);
     if (!updated) {
-      await this.mark(key, 'refused');
-      throw insufficient(productId, -delta, current.stock, `Cannot write off ${-delta} of ${productId}: only ${current.stock} in stock`);
+      const current = await this.current(productId);
+      if (current.lastMovement !== key) throw insufficient(productId, -delta, current.stock, `Cannot write off ${-delta} of ${productId}: only ${current.stock} in stock`);
     }
-    this.logger.log({ productId, movementId, delta, stock: updated.stock }, `Adjusted ${productId} by ${delta} to ${updated.stock}`);
-    await this.warnIfLow(productId, current.stock, updated.stock);
-    return this.finish(key, 'applied', { productId, kind: 'adjust', applied: true, stock: updated.stock });
+    await this.record(key, { productId, kind: 'adjust', quantity: delta });
+    const stock = updated?.stock ?? (await this.current(productId)).stock;
+    this.logger.log({ productId, movementId, delta, stock }, `Adjusted ${productId} by ${delta} to ${stock}`);
+    if (updated) await this.warnIfLow(productId, stock - delta, stock);
+    return { productId, kind: 'adjust', applied: true, stock };
   }
 
   /** order.cancelled: one release per item on the keyed stock topic (idempotent there). */
@@ -119,29 +125,34 @@ export class StockService {
     this.logger.log({ orderId: event.orderId, items: event.items.length }, `Queued stock release for cancelled order ${event.orderId}`);
   }
 
-  /** Inserts the movement's record, or finds the one a previous delivery inserted. */
-  private async record(key: string, fields: Omit<StockMovement, '_id' | 'state'>, state: MovementState = 'pending'): Promise<{ record: StockMovement; isNew: boolean }> {
+  private recorded(key: string): Promise<StockMovement | null> {
+    return this.movements.findById(key).lean<StockMovement>().exec();
+  }
+
+  /** Records a movement; a second delivery finds it already there, which is fine. */
+  private async record(key: string, fields: Omit<StockMovement, '_id'>): Promise<void> {
     try {
-      return { record: (await this.movements.create({ _id: key, ...fields, state })).toObject(), isNew: true };
+      await this.movements.create({ _id: key, ...fields });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      return { record: (await this.movements.findById(key).lean<StockMovement>().exec())!, isNew: false };
     }
   }
 
-  private async mark(key: string, state: MovementState): Promise<void> {
-    await this.movements.updateOne({ _id: key }, { $set: { state } }).exec();
+  private async unchanged(productId: string, kind: StockMovementResult['kind']): Promise<StockMovementResult> {
+    return { productId, kind, applied: false, stock: (await this.current(productId)).stock };
   }
 
-  private async finish(key: string, state: MovementState, result: StockMovementResult): Promise<StockMovementResult> {
-    await this.mark(key, state);
-    return result;
-  }
-
-  /** The one write that changes stock: conditional, and naming the movement that made it. */
+  /**
+   * The one write that changes stock: conditional, naming the movement that made it,
+   * and refusing to apply the same movement twice in a row.
+   */
   private change(productId: string, key: string, delta: number, guard: object = {}, totals: object = {}) {
     return this.stocks
-      .findOneAndUpdate({ _id: productId, ...guard }, { $inc: { stock: delta, ...totals }, $set: { lastMovement: key } }, { new: true })
+      .findOneAndUpdate(
+        { _id: productId, lastMovement: { $ne: key }, ...guard },
+        { $inc: { stock: delta, ...totals }, $set: { lastMovement: key, lastQuantity: Math.abs(delta) } },
+        { new: true },
+      )
       .lean<Stock>()
       .exec();
   }

@@ -27,38 +27,36 @@ export class Stock {
 
   @Prop()
   lastMovement?: string;
+
+  /** Units the last movement moved: what a crashed, unrecorded reserve took. */
+  @Prop()
+  lastQuantity?: number;
 }
 
 export const StockSchema = SchemaFactory.createForClass(Stock);
 
-export const MOVEMENT_STATES = ['pending', 'applied', 'refused', 'released'] as const;
-export type MovementState = (typeof MOVEMENT_STATES)[number];
-
 /**
- * One stock movement, `_id` = its natural key (`reserve:<orderId>:<productId>`,
- * `adjust:<movementId>`): inserting it twice is impossible, which is what makes a
- * redelivered or retried movement change nothing.
+ * One applied stock movement, `_id` = its natural key (`reserve:<orderId>:<productId>`,
+ * `release:<orderId>:<productId>`, `adjust:<movementId>`). Only ever inserted: a second
+ * copy cannot exist, which is what makes a redelivered or retried movement change nothing.
  */
-@Schema({ collection: 'stock_movements', versionKey: false, timestamps: true })
+@Schema({ collection: 'stock_movements', versionKey: false, timestamps: { createdAt: true, updatedAt: false } })
 export class StockMovement {
   @Prop({ type: String, required: true })
   _id!: string;
 
-  @Prop({ required: true, index: true })
+  @Prop({ required: true })
   productId!: string;
 
-  @Prop({ required: true, enum: ['reserve', 'adjust'] })
-  kind!: 'reserve' | 'adjust';
+  @Prop({ required: true, enum: ['reserve', 'release', 'adjust'] })
+  kind!: 'reserve' | 'release' | 'adjust';
 
   @Prop()
   orderId?: string;
 
-  /** Units reserved, or the adjustment (negative for a write-off). */
+  /** Units reserved or released (0: a release with nothing to release), or the adjustment. */
   @Prop({ required: true })
   quantity!: number;
-
-  @Prop({ required: true, enum: MOVEMENT_STATES })
-  state!: MovementState;
 }
 
 export const StockMovementSchema = SchemaFactory.createForClass(StockMovement);
