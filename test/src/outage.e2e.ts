@@ -65,7 +65,7 @@ describe('outage: Kafka itself goes away', () => {
     await infra?.stop();
   });
 
-  it('answers 503 KAFKA_UNAVAILABLE or 504, never hangs, and the gateway reports not ready', async () => {
+  it('answers 503 KAFKA_UNAVAILABLE within the timeout + 1 s, and the gateway reports not ready', async () => {
     const gateway = apps[1];
     const api = client(gateway.url);
     const user = (await api.post('/api/users', { email: uniqueEmail('kafka-outage'), name: 'Before' })).body;
@@ -75,8 +75,8 @@ describe('outage: Kafka itself goes away', () => {
 
     const during = await api.get(`/api/users/${user.id}`);
     console.log(`# with Kafka gone: ${during.status} ${during.body.code} in ${Math.round(during.ms)} ms`);
-    assert.ok([503, 504].includes(during.status), `answered ${during.status}`);
-    assert.ok(['KAFKA_UNAVAILABLE', 'RPC_TIMEOUT'].includes(during.body.code), during.body.code);
+    assert.equal(during.status, 503);
+    assert.equal(during.body.code, 'KAFKA_UNAVAILABLE');
     assert.ok(during.ms < TIMEOUT_MS + 1000, `answered in ${Math.round(during.ms)} ms`);
     const ready = await fetch(`${gateway.url}/health/ready`);
     assert.equal(ready.status, 503);

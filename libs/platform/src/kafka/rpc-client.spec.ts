@@ -132,15 +132,26 @@ describe('RpcClient.send', () => {
     assert.deepEqual(error.toWire(), { statusCode: 400, code: 'VALIDATION_FAILED', message: 'Invalid input: id' });
   });
 
-  it('rejects with 504 RPC_TIMEOUT when no reply comes in time', async () => {
+  it('rejects with 504 RPC_TIMEOUT when no reply comes in time and the broker answers', async () => {
     const fake = fakeKafkaClient(() => NEVER);
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    const client = rpcClient(fake);
+    client.brokerAnswers = async () => true;
+    const error = await shopErrorOf(client.send('user.get', { id: 'u1' }));
     assert.deepEqual(error.toWire(), {
       statusCode: 504,
       code: 'RPC_TIMEOUT',
       message: 'No answer to user.get within 100 ms',
       details: { pattern: 'user.get', timeoutMs: 100 },
     });
+  });
+
+  it('rejects with 503 KAFKA_UNAVAILABLE when no reply comes and the broker does not answer either', async () => {
+    const fake = fakeKafkaClient(() => NEVER);
+    const client = rpcClient(fake);
+    client.brokerAnswers = async () => false;
+    const error = await shopErrorOf(client.send('user.get', { id: 'u1' }));
+    assert.equal(error.statusCode, 503);
+    assert.equal(error.code, 'KAFKA_UNAVAILABLE');
   });
 
   it('rejects with 503 KAFKA_UNAVAILABLE when the broker cannot be reached', async () => {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { ERROR_CODES, HEADERS, isWireError, replyTopicOf } from '@shop/contracts';
-import { KafkaJSError } from 'kafkajs';
+import { Admin, Kafka, KafkaJSError } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { firstValueFrom, lastValueFrom, throwError, timeout } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, mergeMap, throwError, timeout } from 'rxjs';
 import { AppConfig } from '../config/app.config';
+import { kafkaClientConfig } from './kafka.options';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
 import { eventsPublished, outcomeOf, rpcClientDuration } from '../metrics/metrics';
@@ -14,6 +15,8 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export const RPC_PATTERNS = Symbol('RPC_PATTERNS');
 
 const ASSIGNMENT_WAIT_MS = 60_000;
+/** How long, after a timeout, the broker gets to prove it is there. */
+const BROKER_CHECK_MS = 500;
 
 /**
  * Request-reply and events over Kafka for the code that calls other services.
@@ -24,12 +27,13 @@ const ASSIGNMENT_WAIT_MS = 60_000;
 export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RpcClient.name);
   private readonly timeoutMs: number;
+  private admin?: Admin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(RPC_PATTERNS) private readonly patterns: readonly string[],
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
-    config: AppConfig,
+    private readonly config: AppConfig,
   ) {
     this.timeoutMs = config.RPC_TIMEOUT_MS;
   }
@@ -42,6 +46,32 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
+    await this.admin?.disconnect();
+  }
+
+  /**
+   * No answer in time: 503 when the broker itself does not answer a quick round trip
+   * (the request may never have left), else 504 (a service did not answer).
+   */
+  private async whyNoAnswer(pattern: string, timeoutMs: number): Promise<ShopError> {
+    if (await this.brokerAnswers()) {
+      return new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `No answer to ${pattern} within ${timeoutMs} ms`, { pattern, timeoutMs });
+    }
+    return new ShopError(503, ERROR_CODES.KAFKA_UNAVAILABLE, 'The message broker cannot be reached; try again shortly', { pattern });
+  }
+
+  /** A round trip to the broker within BROKER_CHECK_MS. */
+  async brokerAnswers(): Promise<boolean> {
+    try {
+      this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, `${this.info.instance}-rpc-check`), retry: { retries: 0 } }).admin();
+      await Promise.race([
+        this.admin.connect().then(() => this.admin!.describeCluster()),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), BROKER_CHECK_MS).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** True once this replica owns a partition of every reply topic it listens on. */
@@ -65,7 +95,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
         this.client.send<T>(pattern, message).pipe(
           timeout({
             first: timeoutMs,
-            with: () => throwError(() => new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `No answer to ${pattern} within ${timeoutMs} ms`, { pattern, timeoutMs })),
+            with: () => from(this.whyNoAnswer(pattern, timeoutMs)).pipe(mergeMap((error) => throwError(() => error))),
           }),
         ),
       );
