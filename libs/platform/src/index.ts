@@ -6,6 +6,7 @@ export * from './errors/shop.error';
 export * from './errors/validation.pipe';
 export * from './health/kafka.health';
 export * from './kafka/dead-letter';
+export * from './kafka/kafka-admin';
 export * from './kafka/kafka.options';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc.module';

@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { register } from 'prom-client';
+import { KafkaAdmin } from './kafka/kafka-admin';
 import { SERVICE_INFO, ServiceInfo } from './service-info';
 
 export interface PlatformOptions<T extends AppConfig> {
@@ -44,10 +45,11 @@ export class PlatformModule {
         { provide: AppConfig, useValue: validated },
         ...(options.config === (AppConfig as unknown) ? [] : [{ provide: options.config, useValue: validated }]),
         { provide: SERVICE_INFO, useValue: info },
+        KafkaAdmin,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useClass: ShopValidationPipe },
       ],
-      exports: [AppConfig, options.config, SERVICE_INFO],
+      exports: [AppConfig, options.config, SERVICE_INFO, KafkaAdmin],
     };
   }
 }

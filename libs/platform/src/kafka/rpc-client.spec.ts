@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
 import { RpcClient } from './rpc-client';
+import { KafkaAdmin } from './kafka-admin';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -55,8 +56,13 @@ function fakeKafkaClient(reply: () => Observable<unknown> = () => of({ ok: true 
   };
 }
 
-function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get']): RpcClient {
-  return new RpcClient(fake.client as unknown as ClientKafka, patterns, { name: 'gateway', instance: 'gw-1' }, { RPC_TIMEOUT_MS: 100 } as AppConfig);
+/** A broker that answers a round trip, or does not. */
+function fakeBroker(answers: boolean): KafkaAdmin {
+  return { roundTrip: async () => (answers ? { brokers: 1, ms: 1 } : Promise.reject(new Error('no answer within 500 ms'))) } as unknown as KafkaAdmin;
+}
+
+function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get'], broker = fakeBroker(true)): RpcClient {
+  return new RpcClient(fake.client as unknown as ClientKafka, patterns, { name: 'gateway', instance: 'gw-1' }, broker, { RPC_TIMEOUT_MS: 100 } as AppConfig);
 }
 
 /** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
@@ -134,9 +140,7 @@ describe('RpcClient.send', () => {
 
   it('rejects with 504 RPC_TIMEOUT when no reply comes in time and the broker answers', async () => {
     const fake = fakeKafkaClient(() => NEVER);
-    const client = rpcClient(fake);
-    client.brokerAnswers = async () => true;
-    const error = await shopErrorOf(client.send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake, ['user.get'], fakeBroker(true)).send('user.get', { id: 'u1' }));
     assert.deepEqual(error.toWire(), {
       statusCode: 504,
       code: 'RPC_TIMEOUT',
@@ -147,9 +151,7 @@ describe('RpcClient.send', () => {
 
   it('rejects with 503 KAFKA_UNAVAILABLE when no reply comes and the broker does not answer either', async () => {
     const fake = fakeKafkaClient(() => NEVER);
-    const client = rpcClient(fake);
-    client.brokerAnswers = async () => false;
-    const error = await shopErrorOf(client.send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake, ['user.get'], fakeBroker(false)).send('user.get', { id: 'u1' }));
     assert.equal(error.statusCode, 503);
     assert.equal(error.code, 'KAFKA_UNAVAILABLE');
   });

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { ERROR_CODES, HEADERS, isWireError, replyTopicOf } from '@shop/contracts';
-import { Admin, Kafka, KafkaJSError } from 'kafkajs';
+import { KafkaJSError } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, from, lastValueFrom, mergeMap, throwError, timeout } from 'rxjs';
 import { AppConfig } from '../config/app.config';
-import { kafkaClientConfig } from './kafka.options';
+import { KafkaAdmin } from './kafka-admin';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
 import { eventsPublished, outcomeOf, rpcClientDuration } from '../metrics/metrics';
@@ -27,13 +27,13 @@ const BROKER_CHECK_MS = 500;
 export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RpcClient.name);
   private readonly timeoutMs: number;
-  private admin?: Admin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(RPC_PATTERNS) private readonly patterns: readonly string[],
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
-    private readonly config: AppConfig,
+    private readonly broker: KafkaAdmin,
+    config: AppConfig,
   ) {
     this.timeoutMs = config.RPC_TIMEOUT_MS;
   }
@@ -46,7 +46,6 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
-    await this.admin?.disconnect();
   }
 
   /**
@@ -60,18 +59,11 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     return new ShopError(503, ERROR_CODES.KAFKA_UNAVAILABLE, 'The message broker cannot be reached; try again shortly', { pattern });
   }
 
-  /** A round trip to the broker within BROKER_CHECK_MS. */
-  async brokerAnswers(): Promise<boolean> {
-    try {
-      this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, `${this.info.instance}-rpc-check`), retry: { retries: 0 } }).admin();
-      await Promise.race([
-        this.admin.connect().then(() => this.admin!.describeCluster()),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), BROKER_CHECK_MS).unref()),
-      ]);
-      return true;
-    } catch {
-      return false;
-    }
+  private async brokerAnswers(): Promise<boolean> {
+    return this.broker.roundTrip(BROKER_CHECK_MS).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** True once this replica owns a partition of every reply topic it listens on. */

@@ -1,10 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { replyTopicOf } from '@shop/contracts';
-import { Admin, Kafka } from 'kafkajs';
 import { Gauge } from 'prom-client';
-import { AppConfig } from '../config/app.config';
 import { KafkaServerRef } from '../health/kafka.health';
-import { kafkaClientConfig } from '../kafka/kafka.options';
+import { KafkaAdmin } from '../kafka/kafka-admin';
 import { RPC_PATTERNS } from '../kafka/rpc-client';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
 
@@ -13,11 +11,9 @@ import { SERVICE_INFO, ServiceInfo } from '../service-info';
  * consumer, its reply listener) are behind, read from the broker at scrape time.
  */
 @Injectable()
-export class KafkaLagCollector implements OnModuleInit, OnApplicationShutdown {
-  private admin?: Admin;
-
+export class KafkaLagCollector implements OnModuleInit {
   constructor(
-    private readonly config: AppConfig,
+    private readonly broker: KafkaAdmin,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly serverRef: KafkaServerRef,
     @Optional() @Inject(RPC_PATTERNS) private readonly replyPatterns?: readonly string[],
@@ -36,10 +32,6 @@ export class KafkaLagCollector implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.admin?.disconnect();
-  }
-
   private groups(): { group: string; topics: string[] }[] {
     const groups: { group: string; topics: string[] }[] = [];
     const server = this.serverRef.server;
@@ -50,13 +42,12 @@ export class KafkaLagCollector implements OnModuleInit, OnApplicationShutdown {
 
   async lags(): Promise<{ group: string; topic: string; partition: number; lag: number }[]> {
     try {
-      this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, `${this.info.instance}-metrics`), retry: { retries: 0 } }).admin();
-      await this.admin.connect();
+      const admin = await this.broker.connected();
       const result: { group: string; topic: string; partition: number; lag: number }[] = [];
       for (const { group, topics } of this.groups()) {
-        const committed = await this.admin.fetchOffsets({ groupId: group, topics });
+        const committed = await admin.fetchOffsets({ groupId: group, topics });
         for (const { topic, partitions } of committed) {
-          const ends = await this.admin.fetchTopicOffsets(topic);
+          const ends = await admin.fetchTopicOffsets(topic);
           for (const { partition, offset } of partitions) {
             const end = Number(ends.find((e) => e.partition === partition)?.high ?? 0);
             const done = Number(offset) < 0 ? 0 : Number(offset);

@@ -1,0 +1,46 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { AppConfig } from '../config/app.config';
+import { SERVICE_INFO, ServiceInfo } from '../service-info';
+import { kafkaClientConfig } from './kafka.options';
+
+/**
+ * The app's one Kafka admin connection, for questions to the broker: is it there
+ * (readiness, telling a timeout from an outage), how far behind are our groups (lag).
+ * No retries: each question has its own short deadline.
+ */
+@Injectable()
+export class KafkaAdmin implements OnApplicationShutdown {
+  private admin?: Admin;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
+  ) {}
+
+  /** The connected admin client. */
+  async connected(): Promise<Admin> {
+    this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, `${this.info.instance}-admin`), retry: { retries: 0 } }).admin();
+    await this.admin.connect();
+    return this.admin;
+  }
+
+  /** A round trip to the broker; rejects when it does not answer within `timeoutMs`. */
+  async roundTrip(timeoutMs: number): Promise<{ brokers: number; ms: number }> {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const cluster = await Promise.race([this.connected().then((admin) => admin.describeCluster()), deadline]);
+      return { brokers: cluster.brokers.length, ms: Date.now() - started };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+}
