@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { PartialType } from '@nestjs/swagger';
 import { IsMongoId } from 'class-validator';
 import { CreateUserRequest } from './create-user.request';
 
@@ -7,7 +7,6 @@ export class UpdateUserRequest extends PartialType(CreateUserRequest) {}
 
 /** The user.update message: which user, and what changes. */
 export class UpdateUserMessage extends UpdateUserRequest {
-  @ApiPropertyOptional()
   @IsMongoId({ message: 'id must be a MongoDB ObjectId (24 hex characters)' })
   id!: string;
 }
