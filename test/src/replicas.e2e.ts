@@ -35,5 +35,7 @@ describe('replicas: two gateways and two user-services on one broker', () => {
     const handledBy = system.apps['user-service'].map((p) => (p.readLog().match(/"msg":"Created user /g) ?? []).length);
     assert.equal(handledBy.reduce((x, y) => x + y, 0), REQUESTS, `creates per replica: ${handledBy.join(' + ')}`);
     assert.ok(handledBy.every((n) => n > 0), `both user-service replicas took part: ${handledBy.join(' + ')}`);
+    const ms = [...created, ...reads].map((r) => r.ms).sort((x, y) => x - y);
+    console.log(`# replicas: ${REQUESTS} creates + ${REQUESTS} reads over 2 gateways, creates per user-service replica ${handledBy.join(' + ')}, slowest answer ${Math.round(ms[ms.length - 1])} ms`);
   });
 });
