@@ -1,5 +1,5 @@
 import { AppProcess, Infra, startApp, startInfra } from '@shop/stack';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -64,6 +64,7 @@ describe('outage: Kafka itself goes away', () => {
   after(async () => {
     await Promise.all(apps.map((a) => a.kill()));
     await infra?.stop();
+    rmSync(join(resolve(__dirname, '..', '..'), '.stack', 'data', name), { recursive: true, force: true }); // its logs stay
   });
 
   it('answers 503 KAFKA_UNAVAILABLE within the timeout + 1 s, and the gateway reports not ready', async () => {

@@ -1,7 +1,7 @@
 import { freePort } from '@shop/stack';
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 
@@ -130,5 +130,6 @@ describe('the README run command: npm start (tools/stack up)', () => {
     assert.equal(await exited, 0, output);
     assert.match(output, /\[stack\] stopped/);
     assert.deepEqual(stackProcesses(ports, dataDir), [], 'no process left behind');
+    rmSync(dataDir, { recursive: true, force: true }); // its logs stay in .stack/logs
   });
 });
