@@ -1,1 +1,188 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `npm run bench`: for each mode, a fresh native stack; a measurement with no load; then
+ * for each scenario a warm-up, a closed-loop run, a single-connection run and open-loop
+ * runs, each with the CPU and memory of every process. Writes bench/results/<date>.json,
+ * prints a table and regenerates the results section of docs/BENCHMARKS.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { closedLoop, openLoop, RawRun, settle } from './load';
+import { machineInfo, versions } from './machine';
+import { BenchOptions, parseOptions, resolveRate, USAGE } from './options';
+import { ProcessSampler, WatchedProcess } from './proc-stats';
+import { profilingEnv, RunProfiler } from './profiling';
+import { consoleTable, loadLabel, markdown, replaceSection } from './report';
+import { BenchResults, formatResults, LoadKind, ModeResult, RunResult } from './results';
+import { Fixtures, RequestSpec, ScenarioName, SCENARIOS, seed } from './scenarios';
+import { non2xx, round, summarize } from './stats';
+import { Mode, MODES, startSystem, System } from './system';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
+const DOCS = path.join(REPO_ROOT, 'docs', 'BENCHMARKS.md');
+
+const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) return console.log(USAGE);
+  const opts = parseOptions(args, process.env);
+  if (opts.docsFrom) return writeDocs(JSON.parse(fs.readFileSync(opts.docsFrom, 'utf8')) as BenchResults);
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' '),
+    settings: { durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rates: opts.rates, rounds: opts.rounds },
+    machine: machineInfo(),
+    versions: await versions(),
+    modes: [],
+  };
+  // Modes take turns (tuned, stock, tuned, stock, ...) so a busy spell on a shared machine hits them alike.
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const name of opts.modes) results.modes.push(await benchMode(MODES[name], opts, round));
+  }
+
+  const stamp = results.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const file = path.join(RESULTS_DIR, `${stamp}${opts.quick ? '.tmp' : ''}.json`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(file, formatResults(results));
+  console.log(`\n${consoleTable(results)}\n`);
+  log(`results in ${path.relative(REPO_ROOT, file)}`);
+  if (!opts.quick) writeDocs(results);
+}
+
+/** One mode on its own fresh stack: seed, measure the idle cost, then every scenario. */
+async function benchMode(mode: Mode, opts: BenchOptions, round: number): Promise<ModeResult> {
+  log(`${mode.name}${opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : ''}: fresh Kafka and database, then the four apps (${Object.entries(mode.env).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+  const profileDir = path.join(REPO_ROOT, '.stack', 'logs', `bench-${mode.name}`, 'profiles');
+  const system = await startSystem(mode, opts.profile ? profilingEnv(profileDir) : {});
+  const result: ModeResult = { mode: mode.name, round, what: mode.what, env: mode.env, skipped: {}, runs: [] };
+  try {
+    const fixtures = await seed(system.gatewayUrl);
+    const broken = Object.keys(fixtures.broken).length ? `; not working: ${JSON.stringify(fixtures.broken)}` : '';
+    log(`${mode.name}: seeded ${fixtures.userIds.length} users, ${fixtures.productIds.length} products${broken}`);
+    const bench = new ModeBench(mode, opts, system, fixtures, result, opts.profile ? profileDir : undefined);
+    await bench.warmUp();
+    await bench.idle();
+    for (const name of opts.scenarios) await bench.scenario(name);
+  } finally {
+    log(`${mode.name}: stopping`);
+    await system.stop();
+  }
+  return result;
+}
+
+class ModeBench {
+  private readonly watched: WatchedProcess[];
+  private readonly profiler?: RunProfiler;
+  /** The requests of the run before, whose backlog (an overloaded order-service, say) must drain first. */
+  private previous?: () => RequestSpec;
+
+  constructor(
+    private readonly mode: Mode,
+    private readonly opts: BenchOptions,
+    private readonly system: System,
+    private readonly fixtures: Fixtures,
+    private readonly result: ModeResult,
+    profileDir?: string,
+  ) {
+    this.watched = [...system.processes, { name: 'load-generator', pid: process.pid }];
+    if (profileDir) this.profiler = new RunProfiler(system.apps, system.processes.find((p) => p.name === 'kafka'), profileDir);
+  }
+
+  /**
+   * Every scenario once before anything is measured: a fresh broker and fresh apps
+   * spend their first seconds compiling (Kafka's C2 JIT threads alone took 0.3 cores).
+   */
+  async warmUp(): Promise<void> {
+    const scenarios = this.opts.scenarios.map((name) => SCENARIOS[name]).filter((s) => !s.unavailable(this.fixtures));
+    const each = Math.max(2, (this.opts.quick ? 6 : 30) / Math.max(1, scenarios.length));
+    log(`${this.mode.name}: warming up, ${each.toFixed(0)} s per scenario`);
+    for (const s of scenarios) await closedLoop(this.system.gatewayUrl, () => s.next(this.fixtures), this.opts.connections, each);
+  }
+
+  /** What every process burns with no request at all: polling, heartbeats, timers. */
+  async idle(): Promise<void> {
+    await sleep(3000); // the warm-up's last answers
+    const run = await this.measure('idle', 'idle', {}, async () => {
+      await sleep(this.opts.durationS * 1000);
+      return { elapsedS: this.opts.durationS, latenciesMs: [], statuses: {}, errors: 0, timeouts: 0, unanswered: 0 };
+    });
+    log(`${this.mode.name} idle: ${run.processes.map((p) => `${p.name} ${p.cores}`).join(', ')} cores`);
+  }
+
+  async scenario(name: ScenarioName): Promise<void> {
+    const scenario = SCENARIOS[name];
+    const why = scenario.unavailable(this.fixtures);
+    if (why) {
+      this.result.skipped[name] = why;
+      log(`${this.mode.name} ${name}: skipped, ${why}`);
+      return;
+    }
+    const url = this.system.gatewayUrl;
+    const next = (): RequestSpec => scenario.next(this.fixtures);
+    const { connections, durationS } = this.opts;
+    await closedLoop(url, next, connections, this.opts.warmupS);
+
+    const { check } = scenario;
+    const closed = await this.measure(name, 'closed', { connections }, () => closedLoop(url, next, connections, durationS, check), next);
+    await this.measure(name, 'single', { connections: 1 }, () => closedLoop(url, next, 1, durationS, check), next);
+    for (const rate of this.opts.rates) {
+      const perS = resolveRate(rate, closed.rps);
+      await this.measure(name, 'open', { targetRate: perS, rate }, () => openLoop(url, next, perS, durationS, check), next);
+    }
+  }
+
+  /** Runs `go` with every process sampled every 250 ms (and profiled with --profile, closed loop only). */
+  private async measure(scenario: string, load: LoadKind, extra: Partial<RunResult>, go: () => Promise<RawRun>, next?: () => RequestSpec): Promise<RunResult> {
+    if (next) {
+      let waitedMs = 0;
+      for (const requests of new Set([this.previous, next])) if (requests) waitedMs += await settle(this.system.gatewayUrl, requests);
+      if (waitedMs > 2000) log(`${this.mode.name} ${scenario}: the system needed ${Math.round(waitedMs / 1000)} s to answer promptly again`);
+      await sleep(1000);
+      this.previous = next;
+    }
+    const profiler = load === 'closed' ? this.profiler : undefined;
+    const sampler = new ProcessSampler(this.watched);
+    profiler?.start();
+    sampler.start();
+    const raw = await go();
+    const usage = sampler.stop();
+    const ok = Object.entries(raw.statuses).reduce((n, [code, count]) => (code.startsWith('2') ? n + count : n), 0);
+    const run: RunResult = {
+      scenario,
+      load,
+      ...extra,
+      elapsedS: round(raw.elapsedS),
+      requests: raw.latenciesMs.length,
+      rps: Math.round(ok / raw.elapsedS),
+      latencyMs: summarize(raw.latenciesMs),
+      non2xx: non2xx(raw.statuses),
+      errors: raw.errors,
+      timeouts: raw.timeouts,
+      unanswered: raw.unanswered,
+      processes: usage.processes,
+      machineBusyCores: usage.machineBusyCores,
+      profile: await profiler?.stop(`${scenario}-${load}`),
+    };
+    this.result.runs.push(run);
+    if (load !== 'idle') {
+      const failures = `non-2xx ${JSON.stringify(run.non2xx)}, errors ${run.errors}, timeouts ${run.timeouts}, unanswered ${run.unanswered}`;
+      log(`${this.mode.name} ${scenario} ${loadLabel(run)}: ${run.rps} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ${failures}`);
+    }
+    return run;
+  }
+}
+
+function writeDocs(results: BenchResults): void {
+  const doc = fs.existsSync(DOCS) ? fs.readFileSync(DOCS, 'utf8') : '# Benchmarks\n';
+  fs.writeFileSync(DOCS, replaceSection(doc, markdown(results)));
+  log(`results section of ${path.relative(REPO_ROOT, DOCS)} regenerated`);
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

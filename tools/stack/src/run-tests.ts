@@ -16,7 +16,7 @@ import { install, seconds } from './install';
 import { REPO_ROOT } from './paths';
 import { killAllTracked } from './processes';
 
-const PACKAGES = ['gateway', 'user-service', 'product-service', 'order-service', 'tools/stack', 'test'];
+const PACKAGES = ['gateway', 'user-service', 'product-service', 'order-service', 'tools/stack', 'test', 'bench'];
 
 /** Every file under dir whose name ends with suffix (node_modules skipped). */
 function findFiles(dir: string, suffix: string): string[] {

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseOptions, resolveRate } from './options';
+
+describe('options', () => {
+  it('defaults to 10 s at 32 connections, tuned then stock, every scenario', () => {
+    const o = parseOptions([]);
+    assert.equal(o.durationS, 10);
+    assert.equal(o.connections, 32);
+    assert.deepEqual(o.modes, ['tuned', 'stock']);
+    assert.equal(o.rounds, 1);
+    assert.deepEqual(o.rates, ['50%', '500']);
+    assert.equal(o.scenarios.length, 6);
+  });
+
+  it('takes flags before BENCH_* variables, and --quick shortens the runs', () => {
+    const o = parseOptions(['--quick', '--scenarios', 'health,product-read', '--connections', '8'], { BENCH_CONNECTIONS: '64', BENCH_MODES: 'tuned' });
+    assert.deepEqual([o.durationS, o.connections, o.modes, o.scenarios, o.quick], [3, 8, ['tuned'], ['health', 'product-read'], true]);
+  });
+
+  it('refuses an unknown scenario or mode and a duration that is not a positive number', () => {
+    assert.throws(() => parseOptions(['--scenarios', 'helth']), /unknown scenario "helth"/);
+    assert.throws(() => parseOptions(['--modes', 'fast']), /unknown mode "fast"/);
+    assert.throws(() => parseOptions(['--duration=0']), /--duration must be a positive number/);
+    assert.throws(() => parseOptions(['--rates', 'fast']), /--rates takes numbers/);
+  });
+});
+
+describe('open-loop rates', () => {
+  it('takes a number as requests per second and a percentage of the closed-loop req/s', () => {
+    assert.equal(resolveRate('500', 180), 500);
+    assert.equal(resolveRate('50%', 181), 91);
+    assert.equal(resolveRate('90%', 0), 1);
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bestOfRounds, busiest, markdown, othersCores, ratioRows, replaceSection, SECTION_END, SECTION_START } from './report';
+import { BenchResults, formatResults, RunResult } from './results';
+
+function run(scenario: string, load: RunResult['load'], rps: number, p50: number, p99: number): RunResult {
+  return {
+    scenario,
+    load,
+    connections: load === 'single' ? 1 : 32,
+    elapsedS: 10,
+    requests: rps * 10,
+    rps,
+    latencyMs: { count: rps * 10, mean: p50, p50, p95: p99, p99, max: p99 * 2 },
+    non2xx: {},
+    errors: 0,
+    timeouts: 0,
+    unanswered: 0,
+    processes: [
+      { name: 'gateway', cpuS: 9.7, cores: 0.97, peakRssMb: 120 },
+      { name: 'kafka', cpuS: 4, cores: 0.4, peakRssMb: 400 },
+      { name: 'load-generator', cpuS: 12, cores: 1.2, peakRssMb: 90 },
+    ],
+    machineBusyCores: 1.9,
+  };
+}
+
+const results: BenchResults = {
+  date: '2025-01-01T00:00:00.000Z',
+  command: 'npm run bench',
+  settings: { durationS: 10, warmupS: 3, connections: 32, rates: ['500'], rounds: 1 },
+  machine: { cpus: 2, cpuModel: 'Test CPU', memGiB: 23, kernel: '6.1' },
+  versions: { node: 'v20', kafka: '3.9.2' },
+  modes: [
+    { mode: 'tuned', round: 1, what: '', env: {}, skipped: { echo: 'GET /api/status answered 404' }, runs: [run('product-read', 'closed', 2000, 10, 40), run('product-read', 'single', 300, 3, 6), run('health', 'closed', 9000, 3, 8)] },
+    { mode: 'stock', round: 1, what: '', env: {}, skipped: {}, runs: [run('product-read', 'closed', 500, 60, 200), run('product-read', 'single', 100, 6, 12)] },
+  ],
+};
+
+describe('ratios against stock', () => {
+  it('divides tuned by stock for throughput, p99 and single-connection p50, scenario by scenario', () => {
+    assert.deepEqual(ratioRows(results.modes), [{ scenario: 'product-read', mode: 'tuned', baseline: 'stock', rps: 4, p99: 0.2, singleP50: 0.5 }]);
+  });
+
+  it('has no rows when stock did not run', () => {
+    assert.deepEqual(ratioRows([results.modes[0]]), []);
+  });
+});
+
+describe('rounds', () => {
+  it('keeps, for each run of a mode, the round with the highest req/s and lists every round', () => {
+    const second = { ...results.modes[1], round: 2, runs: [run('product-read', 'closed', 800, 40, 90), run('product-read', 'single', 90, 7, 14)] };
+    const [tuned, stock] = bestOfRounds([...results.modes, second]);
+    assert.equal(tuned, results.modes[0]);
+    assert.deepEqual(
+      stock.runs.map((r) => [r.load, r.rps, r.latencyMs.p99, r.roundsRps]),
+      [
+        ['closed', 800, 90, [500, 800]],
+        ['single', 100, 12, [100, 90]],
+      ],
+    );
+  });
+});
+
+describe('report', () => {
+  it('names the process that used the most CPU, not counting the load generator', () => {
+    assert.equal(busiest(results.modes[0].runs[0]), 'gateway 0.97');
+  });
+
+  it('counts as other people’s work the busy cores that none of our processes used', () => {
+    assert.equal(othersCores(results.modes[0].runs[0]), 0);
+    assert.equal(othersCores({ ...results.modes[0].runs[0], machineBusyCores: 3 }), 0.43);
+  });
+
+  it('renders the machine, the skipped scenarios, each run and the ratios as Markdown', () => {
+    const md = markdown(results);
+    assert.match(md, /Machine: 2 × Test CPU, 23 GiB RAM/);
+    assert.match(md, /Skipped in tuned: echo \(GET \/api\/status answered 404\)/);
+    assert.match(md, /\| product-read \| tuned \| 32 conn \| 2000 \| 10\.0 \| 40\.0 \| 40\.0 \| 80 \| 0 \| 0 \| gateway 0\.97 \|/);
+    assert.match(md, /\| product-read \| tuned \/ stock \| 4\.00 \| 0\.20 \| 0\.50 \|/);
+  });
+
+  it('writes the results file with one line per run, and reads back the same', () => {
+    const text = formatResults(results);
+    assert.deepEqual(JSON.parse(text), results);
+    assert.equal(text.split('\n').filter((line) => line.trim().startsWith('{"scenario"')).length, 5);
+  });
+
+  it('replaces only the text between the markers, and appends them when missing', () => {
+    const doc = `# B\n\nbefore\n${SECTION_START}\nold\n${SECTION_END}\nafter\n`;
+    assert.equal(replaceSection(doc, 'new'), `# B\n\nbefore\n${SECTION_START}\nnew\n${SECTION_END}\nafter\n`);
+    assert.equal(replaceSection('# B\n', 'new'), `# B\n\n${SECTION_START}\nnew\n${SECTION_END}\n`);
+  });
+});

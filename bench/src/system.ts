@@ -1,0 +1,63 @@
+/** The system under test for one mode: fresh Kafka + database, then the four apps. */
+import { APPS, AppProcess, Infra, startApp, startInfra } from '@shop/stack';
+import { findPids, WatchedProcess } from './proc-stats';
+
+/** A way of starting the same code: the environment every app gets. */
+export interface Mode {
+  name: string;
+  what: string;
+  env: Record<string, string>;
+}
+
+/**
+ * `tuned` and `stock` are the comparison the issue asks for; the others move one lever
+ * away from `tuned` to measure it alone.
+ */
+export const MODES: Record<string, Mode> = {
+  tuned: { name: 'tuned', what: 'our settings: 3 partitions consumed concurrently, 100 ms fetch wait', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3' } },
+  stock: { name: 'stock', what: 'NestJS demo settings: 1 partition, kafkajs defaults', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '1' } },
+  'tuned-p1': { name: 'tuned-p1', what: 'tuned with 1 partition per topic', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '1' } },
+  'stock-p3': { name: 'stock-p3', what: 'stock consumer settings with 3 partitions (consumed one at a time)', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '3' } },
+  'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3', LOG_LEVEL: 'warn' } },
+};
+
+export interface System {
+  gatewayUrl: string;
+  /** Where this stack's logs go (and --profile's CPU profiles). */
+  logDir: string;
+  apps: WatchedProcess[];
+  /** Every process to watch: the four apps, Kafka and the database. */
+  processes: WatchedProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Topics get their partition count when the first app creates them, so every mode
+ * needs its own fresh infra; modes run one after the other, never side by side.
+ */
+export async function startSystem(mode: Mode, extraEnv: Record<string, string> = {}): Promise<System> {
+  const infra: Infra = await startInfra({ name: `bench-${mode.name}`, fresh: true, useEnv: false });
+  const apps: AppProcess[] = [];
+  const stop = async () => {
+    for (const app of apps.reverse()) await app.stop();
+    await infra.stop();
+  };
+  try {
+    for (const app of APPS) apps.push(await startApp(app, { infra, env: { ...mode.env, ...extraEnv }, name: app }));
+    const watched = apps.map((a) => ({ name: a.name, pid: a.pid }));
+    return { gatewayUrl: apps.find((a) => a.app === 'gateway')!.url, logDir: infra.logDir, apps: watched, processes: [...watched, ...infraProcesses(infra)], stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Kafka and the database are not handed out by @shop/stack; their command lines name the stack's data dir. */
+function infraProcesses(infra: Infra): WatchedProcess[] {
+  const dataDir = `.stack/data/${infra.name}/`;
+  return [
+    ...findPids(`${dataDir}config/server.properties`).map((pid) => ({ name: 'kafka', pid })),
+    ...findPids(`${dataDir}ferretdb`).map((pid) => ({ name: 'ferretdb', pid })),
+    ...findPids(`${dataDir}mongo`).map((pid) => ({ name: 'mongod', pid })),
+  ];
+}
