@@ -65,7 +65,8 @@ export class ProductsService {
     const product = await this.products.findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true }).lean<ProductRecord>().exec();
     if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
     this.logger.log({ productId: id, fields: Object.keys(changes) }, `Updated product ${id}`);
-    return this.get(id);
+    const [response] = await this.withStock([product]);
+    return response;
   }
 
   async remove(id: string): Promise<{ id: string; deleted: true }> {

@@ -63,12 +63,10 @@ export class StockService {
       throw insufficient(productId, quantity, current.stock, `The reservation of ${productId} for order ${orderId} was already released`);
     }
     const updated = await this.change(productId, key, -quantity, { stock: { $gte: quantity } });
-    if (!updated) {
-      const current = await this.current(productId);
-      if (current.lastMovement !== key) throw insufficient(productId, quantity, current.stock, `Only ${current.stock} of ${productId} in stock, ${quantity} requested`);
-    }
+    const stock = updated?.stock ?? (await this.changedBefore(productId, key, (current) =>
+      insufficient(productId, quantity, current.stock, `Only ${current.stock} of ${productId} in stock, ${quantity} requested`),
+    ));
     await this.record(key, { productId, orderId, kind: 'reserve', quantity });
-    const stock = updated?.stock ?? (await this.current(productId)).stock;
     this.logger.log({ productId, orderId, quantity, stock }, `Reserved ${quantity} of ${productId} for order ${orderId}`);
     if (updated) await this.warnIfLow(productId, stock + quantity, stock);
     return { productId, kind: 'reserve', applied: true, stock };
@@ -91,9 +89,8 @@ export class StockService {
       return this.unchanged(productId, 'release');
     }
     const updated = await this.change(productId, key, quantity);
-    if (!updated && (await this.current(productId)).lastMovement !== key) throw new Error(`Release of ${productId} for ${orderId} matched no stock document`);
+    const stock = updated?.stock ?? (await this.changedBefore(productId, key, () => new Error(`Release of ${productId} for ${orderId} matched no stock document`)));
     await this.record(key, { productId, orderId, kind: 'release', quantity });
-    const stock = updated?.stock ?? (await this.current(productId)).stock;
     this.logger.log({ productId, orderId, quantity, stock }, `Released ${quantity} of ${productId} from order ${orderId}`);
     return { productId, kind: 'release', applied: true, stock };
   }
@@ -104,12 +101,10 @@ export class StockService {
     if (await this.recorded(key)) return this.unchanged(productId, 'adjust');
     const totals = delta >= 0 ? { restocked: delta } : { writtenOff: -delta };
     const updated = await this.change(productId, key, delta, delta < 0 ? { stock: { $gte: -delta } } : {}, totals);
-    if (!updated) {
-      const current = await this.current(productId);
-      if (current.lastMovement !== key) throw insufficient(productId, -delta, current.stock, `Cannot write off ${-delta} of ${productId}: only ${current.stock} in stock`);
-    }
+    const stock = updated?.stock ?? (await this.changedBefore(productId, key, (current) =>
+      insufficient(productId, -delta, current.stock, `Cannot write off ${-delta} of ${productId}: only ${current.stock} in stock`),
+    ));
     await this.record(key, { productId, kind: 'adjust', quantity: delta });
-    const stock = updated?.stock ?? (await this.current(productId)).stock;
     this.logger.log({ productId, movementId, delta, stock }, `Adjusted ${productId} by ${delta} to ${stock}`);
     if (updated) await this.warnIfLow(productId, stock - delta, stock);
     return { productId, kind: 'adjust', applied: true, stock };
@@ -155,6 +150,17 @@ export class StockService {
       )
       .lean<Stock>()
       .exec();
+  }
+
+  /**
+   * The conditional write matched nothing: either this movement changed the stock in a
+   * delivery that crashed before recording it (answer the stock as it is), or the
+   * condition refused it (throw what `refusal` makes).
+   */
+  private async changedBefore(productId: string, key: string, refusal: (current: Stock) => Error): Promise<number> {
+    const current = await this.current(productId);
+    if (current.lastMovement !== key) throw refusal(current);
+    return current.stock;
   }
 
   private async current(productId: string): Promise<Stock> {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { KafkaContext } from '@nestjs/microservices';
+import { KafkaContext, KafkaHeaders } from '@nestjs/microservices';
 import { ERROR_CODES, WireError } from '@shop/contracts';
 import { Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
@@ -70,7 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 function isEvent(context: KafkaContext): boolean {
   const headers = context.getMessage().headers ?? {};
-  return headers['kafka_replyTopic'] === undefined;
+  return headers[KafkaHeaders.REPLY_TOPIC] === undefined;
 }
 
 function describe(error: unknown): string {
