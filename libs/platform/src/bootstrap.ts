@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
 import { KafkaServerRef } from './health/kafka.health';
-import { kafkaServerOptions } from './kafka/kafka.options';
+import { batchesSends, kafkaServerOptions } from './kafka/kafka.options';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
@@ -44,7 +44,10 @@ async function start(
 
   await ensureTopics(config, info.instance, allTopics());
   if (options.consumesRequests) {
-    const server = new ShopKafkaServer(kafkaServerOptions(config, info), config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY);
+    const server = new ShopKafkaServer(kafkaServerOptions(config, info), {
+      readConcurrency: config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY,
+      batchSends: batchesSends(config),
+    });
     app.get(KafkaServerRef).server = server;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   }

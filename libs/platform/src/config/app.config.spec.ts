@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { getMetadataStorage } from 'class-validator';
 import { AppConfig, brokerList, ServiceConfig, validateEnv } from './app.config';
 
 /** The error message validateEnv throws for env; fails the test if it does not throw. */
@@ -28,6 +31,11 @@ describe('validateEnv', () => {
         RPC_TIMEOUT_MS: 5000,
         KAFKA_PROFILE: 'tuned',
         KAFKA_READ_CONCURRENCY: 32,
+        KAFKA_BATCH_SENDS: 'on',
+        KAFKA_ACKS: 'all',
+        KAFKA_COMPRESSION: 'none',
+        KAFKA_FETCH_MAX_WAIT_MS: 100,
+        KAFKA_FETCH_MIN_BYTES: 1,
         LOG_LEVEL: 'info',
         LOG_FORMAT: undefined,
         INSTANCE_ID: undefined,
@@ -46,6 +54,11 @@ describe('validateEnv', () => {
       RPC_TIMEOUT_MS: '250',
       KAFKA_PROFILE: 'stock',
       KAFKA_READ_CONCURRENCY: '8',
+      KAFKA_BATCH_SENDS: 'off',
+      KAFKA_ACKS: 'leader',
+      KAFKA_COMPRESSION: 'gzip',
+      KAFKA_FETCH_MAX_WAIT_MS: '5',
+      KAFKA_FETCH_MIN_BYTES: '16384',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       INSTANCE_ID: 'users-1',
@@ -62,6 +75,11 @@ describe('validateEnv', () => {
         RPC_TIMEOUT_MS: 250,
         KAFKA_PROFILE: 'stock',
         KAFKA_READ_CONCURRENCY: 8,
+        KAFKA_BATCH_SENDS: 'off',
+        KAFKA_ACKS: 'leader',
+        KAFKA_COMPRESSION: 'gzip',
+        KAFKA_FETCH_MAX_WAIT_MS: 5,
+        KAFKA_FETCH_MIN_BYTES: 16384,
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'pretty',
         INSTANCE_ID: 'users-1',
@@ -126,10 +144,31 @@ describe('validateEnv', () => {
     assert.match(message, /LOG_LEVEL="loud"/);
   });
 
+  it('refuses unknown Kafka send and fetch settings', () => {
+    const message = failure({ KAFKA_BATCH_SENDS: 'yes', KAFKA_ACKS: '0', KAFKA_COMPRESSION: 'zstd', KAFKA_FETCH_MIN_BYTES: '0' });
+    for (const name of ['KAFKA_BATCH_SENDS', 'KAFKA_ACKS', 'KAFKA_COMPRESSION', 'KAFKA_FETCH_MIN_BYTES']) assert.match(message, new RegExp(`${name}=`));
+  });
+
   it('refuses a broker list with spaces or without ports', () => {
     assert.match(failure({ KAFKA_BROKERS: 'a:9092, b:9092' }), /KAFKA_BROKERS/);
     assert.match(failure({ KAFKA_BROKERS: 'a:9092,b' }), /KAFKA_BROKERS/);
   });
+});
+
+describe('the documentation of the environment', () => {
+  const variables = [...new Set(getMetadataStorage().getTargetValidationMetadatas(ServiceConfig, '', true, false).map((m) => m.propertyName))];
+  const root = resolve(__dirname, '../../../..');
+
+  it('knows the variables (the validation metadata is there)', () => {
+    assert.ok(variables.includes('KAFKA_BATCH_SENDS') && variables.includes('MONGO_URI'), variables.join(', '));
+  });
+
+  for (const file of ['README.md', '.env.example']) {
+    it(`names every variable the apps read in ${file}`, () => {
+      const text = readFileSync(resolve(root, file), 'utf8');
+      assert.deepEqual(variables.filter((name) => !text.includes(name)), []);
+    });
+  }
 });
 
 describe('brokerList', () => {

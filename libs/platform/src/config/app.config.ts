@@ -47,6 +47,33 @@ export class AppConfig {
   @Max(1024)
   KAFKA_READ_CONCURRENCY: number = 32;
 
+  /**
+   * Tuned profile: sends made while a Produce request is in flight go out together in
+   * the next one (see SendCoalescer); `off` sends one request per message as kafkajs does.
+   */
+  @IsIn(['on', 'off'])
+  KAFKA_BATCH_SENDS: 'on' | 'off' = 'on';
+
+  /** Acknowledgement every send waits for: `all` in-sync replicas (kafkajs' default) or the `leader` only. */
+  @IsIn(['all', 'leader'])
+  KAFKA_ACKS: 'all' | 'leader' = 'all';
+
+  /** Compression of produced batches; kafkajs has gzip built in. */
+  @IsIn(['none', 'gzip'])
+  KAFKA_COMPRESSION: 'none' | 'gzip' = 'none';
+
+  /** Tuned profile: how long the broker may hold a fetch that has less than KAFKA_FETCH_MIN_BYTES (stock: 5000). */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  KAFKA_FETCH_MAX_WAIT_MS: number = 100;
+
+  /** Tuned profile: how many bytes a fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS (stock: 1). */
+  @IsInt()
+  @Min(1)
+  @Max(1_048_576)
+  KAFKA_FETCH_MIN_BYTES: number = 1;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KafkaOptions, Transport } from '@nestjs/microservices';
 import { KafkaLogger } from '@nestjs/microservices/helpers/kafka-logger';
-import { KafkaConfig, Partitioners, logLevel } from 'kafkajs';
+import { CompressionTypes, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { AppConfig, brokerList } from '../config/app.config';
 import { ServiceInfo } from '../service-info';
 
@@ -29,9 +29,28 @@ function consumerTuning(config: AppConfig) {
   const restart = { retry: { restartOnFailure: async () => true } };
   if (config.KAFKA_PROFILE === 'stock') return { consumer: restart, run: {} };
   return {
-    consumer: { ...restart, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 },
+    consumer: {
+      ...restart,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+      minBytes: config.KAFKA_FETCH_MIN_BYTES,
+    },
     run: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS },
   };
+}
+
+/** What every send asks of the broker: acknowledgement and compression. */
+function sendOptions(config: AppConfig) {
+  return {
+    acks: config.KAFKA_ACKS === 'leader' ? 1 : -1,
+    compression: config.KAFKA_COMPRESSION === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+  };
+}
+
+/** Whether producers coalesce their sends (tuned profile only; stock is plain kafkajs). */
+export function batchesSends(config: AppConfig): boolean {
+  return config.KAFKA_PROFILE === 'tuned' && config.KAFKA_BATCH_SENDS === 'on';
 }
 
 /**
@@ -49,6 +68,7 @@ export function kafkaServerOptions(config: AppConfig, info: ServiceInfo): Requir
     subscribe: { fromBeginning: true },
     run: tuning.run,
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+    send: sendOptions(config),
   };
 }
 
@@ -69,6 +89,7 @@ export function kafkaClientOptions(config: AppConfig, info: ServiceInfo, produce
       subscribe: { fromBeginning: true },
       run: tuning.run,
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      send: sendOptions(config),
       producerOnlyMode: producerOnly,
     },
   };

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ClientProxyFactory } from '@nestjs/microservices';
 import { AppConfig } from '../config/app.config';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
-import { kafkaClientOptions } from './kafka.options';
+import { batchesSends, kafkaClientOptions } from './kafka.options';
 import { KAFKA_CLIENT, RPC_PATTERNS, RpcClient } from './rpc-client';
+import { ShopClientKafka } from './shop-kafka.client';
 
 @Module({})
 export class RpcModule {
@@ -21,7 +21,7 @@ export class RpcModule {
           provide: KAFKA_CLIENT,
           inject: [AppConfig, SERVICE_INFO],
           useFactory: (config: AppConfig, info: ServiceInfo) =>
-            ClientProxyFactory.create(kafkaClientOptions(config, info, options.sends.length === 0)),
+            new ShopClientKafka(kafkaClientOptions(config, info, options.sends.length === 0).options!, batchesSends(config)),
         },
         RpcClient,
       ],

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { HEADERS, READ_PATTERNS } from '@shop/contracts';
-import { EachMessagePayload } from 'kafkajs';
+import { EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { RequestContext, requestContext } from '../context/request-context';
 import { messagesConsumed, rpcServerDuration, rpcServerInFlight } from '../metrics/metrics';
+import { withCoalescedSends } from './send-coalescer';
 
 /**
  * NestJS's Kafka server with what a request needs across processes:
@@ -20,12 +21,22 @@ export class ShopKafkaServer extends ServerKafka {
 
   private readonly reads = new Set<Promise<void>>();
 
-  /** `readConcurrency` > 1: read patterns of one partition are answered side by side, up to that many at once. */
-  constructor(
-    options: Required<KafkaOptions>['options'],
-    private readonly readConcurrency = 1,
-  ) {
+  private readonly readConcurrency: number;
+  private readonly batchSends: boolean;
+
+  /**
+   * `readConcurrency` > 1: read patterns of one partition are answered side by side, up
+   * to that many at once. `batchSends`: replies go through a SendCoalescer.
+   */
+  constructor(options: Required<KafkaOptions>['options'], tuning: { readConcurrency?: number; batchSends?: boolean } = {}) {
     super(options);
+    this.readConcurrency = tuning.readConcurrency ?? 1;
+    this.batchSends = tuning.batchSends ?? false;
+  }
+
+  override createClient<T = Kafka>(): T {
+    const kafka = super.createClient<Kafka>();
+    return (this.batchSends ? withCoalescedSends(kafka) : kafka) as T;
   }
 
   /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */

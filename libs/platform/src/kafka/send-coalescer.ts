@@ -1,0 +1,94 @@
+import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+
+interface Waiting {
+  record: ProducerRecord;
+  resolve: (metadata: RecordMetadata[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Coalesces sends into one Produce request. kafkajs sends one request per `send()`
+ * and has no linger, so under load every reply costs a socket write, a broker request
+ * and a response to parse. Here a send waits for the end of the current event-loop
+ * turn, or for the batch before it to be acknowledged, whichever is later, and
+ * goes out with every send queued meanwhile in one `sendBatch`. One batch is in flight
+ * at a time, which also keeps one producer's messages in the order they were sent.
+ *
+ * A failed batch of several records is retried record by record, so one bad record
+ * (a topic that does not exist) fails only its own sender.
+ */
+export class SendCoalescer {
+  private queue: Waiting[] = [];
+  private inFlight = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>,
+    private readonly sendOne: (record: ProducerRecord) => Promise<RecordMetadata[]>,
+  ) {}
+
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Records with other delivery settings (acks, timeout, compression) wait for the next batch.
+    const first = this.queue[0].record;
+    const batch: Waiting[] = [];
+    const later: Waiting[] = [];
+    for (const waiting of this.queue) (sameSettings(waiting.record, first) ? batch : later).push(waiting);
+    this.queue = later;
+    this.inFlight = true;
+    try {
+      await this.deliver(batch);
+    } finally {
+      this.inFlight = false;
+      this.schedule();
+    }
+  }
+
+  private async deliver(batch: Waiting[]): Promise<void> {
+    const { acks, timeout, compression } = batch[0].record;
+    try {
+      const metadata = await this.sendBatch({
+        acks,
+        timeout,
+        compression,
+        topicMessages: batch.map((w) => ({ topic: w.record.topic, messages: w.record.messages })),
+      });
+      for (const w of batch) w.resolve(metadata.filter((m) => m.topicName === w.record.topic));
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      await Promise.all(batch.map((w) => this.sendOne(w.record).then(w.resolve, w.reject)));
+    }
+  }
+}
+
+function sameSettings(a: ProducerRecord, b: ProducerRecord): boolean {
+  return a.acks === b.acks && a.timeout === b.timeout && a.compression === b.compression;
+}
+
+/** Makes every producer the client creates coalesce its sends (see SendCoalescer). */
+export function withCoalescedSends(kafka: Kafka): Kafka {
+  const create = kafka.producer.bind(kafka);
+  kafka.producer = (config) => {
+    const producer: Producer = create(config);
+    const sendOne = producer.send.bind(producer);
+    const coalescer = new SendCoalescer(producer.sendBatch.bind(producer), sendOne);
+    producer.send = (record) => coalescer.send(record);
+    return producer;
+  };
+  return kafka;
+}
