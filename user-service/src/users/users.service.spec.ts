@@ -23,9 +23,13 @@ function userDoc(fields: Partial<{ email: string; name: string }> = {}): UserDoc
   } as unknown as UserDocument;
 }
 
-/** A mongoose query that answers `result`, recording the sort, skip and limit it was given in `calls`. */
+/** A mongoose query that answers `result`, recording the sort, skip, limit and lean it was given in `calls`. */
 function query<T>(result: T | Error, calls: Record<string, unknown> = {}) {
   const chain = {
+    lean() {
+      calls.lean = true;
+      return chain;
+    },
     sort(value: unknown) {
       calls.sort = value;
       return chain;
@@ -182,7 +186,7 @@ describe('UsersService.list', () => {
     const { service } = setup({ find: () => query(docs, calls), countDocuments: () => query(7) });
     const page = await service.list({ limit: 2, offset: 4 });
     assert.deepEqual(page, { items: docs.map(toUserResponse), total: 7, limit: 2, offset: 4 });
-    assert.deepEqual(calls, { sort: { _id: 1 }, skip: 4, limit: 2 });
+    assert.deepEqual(calls, { sort: { _id: 1 }, skip: 4, limit: 2, lean: true });
   });
 });
 

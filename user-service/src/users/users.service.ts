@@ -12,8 +12,11 @@ import {
   UserResponse,
 } from '@shop/contracts';
 import { isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
-import { Model } from 'mongoose';
-import { User, UserDocument } from './schemas/user.schema';
+import { Model, Types } from 'mongoose';
+import { User } from './schemas/user.schema';
+
+/** A user as stored: reads are lean (plain objects, no mongoose document to build). */
+type UserRecord = User & { _id: Types.ObjectId };
 
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -46,14 +49,14 @@ export class UsersService implements OnModuleInit {
 
   async list(page: PageRequest): Promise<Page<UserResponse>> {
     const [docs, total] = await Promise.all([
-      this.users.find().sort({ _id: 1 }).skip(page.offset).limit(page.limit).exec(),
+      this.users.find().sort({ _id: 1 }).skip(page.offset).limit(page.limit).lean<UserRecord[]>().exec(),
       this.users.countDocuments().exec(),
     ]);
     return { items: docs.map(toUserResponse), total, limit: page.limit, offset: page.offset };
   }
 
   async get(id: string): Promise<UserResponse> {
-    const user = await this.users.findById(id).exec();
+    const user = await this.users.findById(id).lean<UserRecord>().exec();
     if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
     return toUserResponse(user);
   }
@@ -61,6 +64,7 @@ export class UsersService implements OnModuleInit {
   async update(id: string, changes: UpdateUserRequest): Promise<UserResponse> {
     const user = await this.users
       .findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true })
+      .lean<UserRecord>()
       .exec()
       .catch((error: unknown) => rethrowDuplicate(error, changes.email ?? ''));
     if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
@@ -79,7 +83,7 @@ export class UsersService implements OnModuleInit {
 }
 
 /** Only what the contract names leaves the service: no `_id`, no `__v`. */
-export function toUserResponse(user: UserDocument): UserResponse {
+export function toUserResponse(user: UserRecord): UserResponse {
   return {
     id: user._id.toHexString(),
     email: user.email,
