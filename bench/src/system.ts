@@ -13,12 +13,24 @@ export interface Mode {
  * `tuned` and `stock` are the comparison the issue asks for; the others move one lever
  * away from `tuned` to measure it alone.
  */
+const TUNED = { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3' };
+
 export const MODES: Record<string, Mode> = {
-  tuned: { name: 'tuned', what: 'our settings: 3 partitions consumed concurrently, 100 ms fetch wait', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3' } },
+  tuned: { name: 'tuned', what: 'our settings: 3 partitions consumed concurrently, 100 ms fetch wait, coalesced sends', env: TUNED },
   stock: { name: 'stock', what: 'NestJS demo settings: 1 partition, kafkajs defaults', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '1' } },
-  'tuned-p1': { name: 'tuned-p1', what: 'tuned with 1 partition per topic', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '1' } },
+  'tuned-p1': { name: 'tuned-p1', what: 'tuned with 1 partition per topic', env: { ...TUNED, KAFKA_PARTITIONS: '1' } },
   'stock-p3': { name: 'stock-p3', what: 'stock consumer settings with 3 partitions (consumed one at a time)', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '3' } },
-  'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3', LOG_LEVEL: 'warn' } },
+  'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { ...TUNED, LOG_LEVEL: 'warn' } },
+  'tuned-nobatch': { name: 'tuned-nobatch', what: 'tuned, one Produce request per message (KAFKA_BATCH_SENDS=off)', env: { ...TUNED, KAFKA_BATCH_SENDS: 'off' } },
+  'tuned-acks1': { name: 'tuned-acks1', what: 'tuned, sends acknowledged by the leader only (KAFKA_ACKS=leader)', env: { ...TUNED, KAFKA_ACKS: 'leader' } },
+  'tuned-gzip': { name: 'tuned-gzip', what: 'tuned, gzip-compressed batches (KAFKA_COMPRESSION=gzip)', env: { ...TUNED, KAFKA_COMPRESSION: 'gzip' } },
+  'tuned-minbytes': {
+    name: 'tuned-minbytes',
+    what: 'tuned, fetches wait up to 5 ms for 16 KiB (KAFKA_FETCH_MIN_BYTES=16384, KAFKA_FETCH_MAX_WAIT_MS=5)',
+    env: { ...TUNED, KAFKA_FETCH_MIN_BYTES: '16384', KAFKA_FETCH_MAX_WAIT_MS: '5' },
+  },
+  'tuned-wait5s': { name: 'tuned-wait5s', what: "tuned with kafkajs' 5 s fetch wait (KAFKA_FETCH_MAX_WAIT_MS=5000)", env: { ...TUNED, KAFKA_FETCH_MAX_WAIT_MS: '5000' } },
+  'tuned-heap128': { name: 'tuned-heap128', what: 'tuned, V8 old space capped at 128 MB (NODE_OPTIONS=--max-old-space-size=128)', env: { ...TUNED, NODE_OPTIONS: '--max-old-space-size=128' } },
 };
 
 export interface System {
