@@ -13,7 +13,7 @@ import { machineInfo } from './machine';
 import { adapterOrder, AdapterName, AdapterRun, cpuMsPerRequest, HTTP_USAGE, HttpAdapterOptions, HttpAdapterResults, markdown, parseHttpOptions } from './http-adapter-report';
 import { ProcessSampler } from './proc-stats';
 import { RequestSpec } from './scenarios';
-import { non2xx, round, summarize } from './stats';
+import { loadFigures } from './stats';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -82,18 +82,11 @@ async function benchAdapter(adapter: AdapterName, roundNumber: number, opts: Htt
 
 function toRun(adapter: AdapterName, roundNumber: number, route: string, raw: RawRun, usage: ReturnType<ProcessSampler['stop']>): AdapterRun {
   const [server, loadGenerator] = usage.processes;
-  const ok = Object.entries(raw.statuses).reduce((n, [code, count]) => (code.startsWith('2') ? n + count : n), 0);
   return {
     round: roundNumber,
     adapter,
     route,
-    elapsedS: round(raw.elapsedS),
-    requests: raw.latenciesMs.length,
-    rps: Math.round(ok / raw.elapsedS),
-    latencyMs: summarize(raw.latenciesMs),
-    non2xx: non2xx(raw.statuses),
-    errors: raw.errors,
-    timeouts: raw.timeouts,
+    ...loadFigures(raw),
     serverCpuS: server.cpuS,
     cpuMsPerRequest: cpuMsPerRequest(server.cpuS, raw.latenciesMs.length),
     serverPeakRssMb: server.peakRssMb,

@@ -15,7 +15,7 @@ import { profilingEnv, RunProfiler } from './profiling';
 import { consoleTable, loadLabel, markdown, replaceSection } from './report';
 import { BenchResults, formatResults, LoadKind, ModeResult, RunResult } from './results';
 import { Fixtures, RequestSpec, ScenarioName, SCENARIOS, seed } from './scenarios';
-import { non2xx, round, summarize } from './stats';
+import { loadFigures } from './stats';
 import { Mode, MODES, startSystem, System } from './system';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -150,18 +150,11 @@ class ModeBench {
     sampler.start();
     const raw = await go();
     const usage = sampler.stop();
-    const ok = Object.entries(raw.statuses).reduce((n, [code, count]) => (code.startsWith('2') ? n + count : n), 0);
     const run: RunResult = {
       scenario,
       load,
       ...extra,
-      elapsedS: round(raw.elapsedS),
-      requests: raw.latenciesMs.length,
-      rps: Math.round(ok / raw.elapsedS),
-      latencyMs: summarize(raw.latenciesMs),
-      non2xx: non2xx(raw.statuses),
-      errors: raw.errors,
-      timeouts: raw.timeouts,
+      ...loadFigures(raw),
       unanswered: raw.unanswered,
       processes: usage.processes,
       machineBusyCores: usage.machineBusyCores,

@@ -29,6 +29,20 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
   };
 }
 
+/** What every run reports of its load: how many requests, 2xx per second, latency, failures. */
+export function loadFigures(raw: { elapsedS: number; latenciesMs: readonly number[]; statuses: Readonly<Record<string, number>>; errors: number; timeouts: number }) {
+  const ok = Object.entries(raw.statuses).reduce((n, [code, count]) => (code.startsWith('2') ? n + count : n), 0);
+  return {
+    elapsedS: round(raw.elapsedS),
+    requests: raw.latenciesMs.length,
+    rps: Math.round(ok / raw.elapsedS),
+    latencyMs: summarize(raw.latenciesMs),
+    non2xx: non2xx(raw.statuses),
+    errors: raw.errors,
+    timeouts: raw.timeouts,
+  };
+}
+
 /** Counts of responses that were not 2xx, by status code ("404": 3). */
 export function non2xx(statuses: Readonly<Record<string, number>>): Record<string, number> {
   return Object.fromEntries(Object.entries(statuses).filter(([code]) => !code.startsWith('2')));

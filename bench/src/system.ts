@@ -22,6 +22,7 @@ export const MODES: Record<string, Mode> = {
   'stock-p3': { name: 'stock-p3', what: 'stock consumer settings with 3 partitions (consumed one at a time)', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '3' } },
   'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { ...TUNED, LOG_LEVEL: 'warn' } },
   'tuned-nobatch': { name: 'tuned-nobatch', what: 'tuned, one Produce request per message (KAFKA_BATCH_SENDS=off)', env: { ...TUNED, KAFKA_BATCH_SENDS: 'off' } },
+  'tuned-inflight5': { name: 'tuned-inflight5', what: 'tuned, up to 5 coalesced Produce requests in flight (KAFKA_SENDS_IN_FLIGHT=5)', env: { ...TUNED, KAFKA_SENDS_IN_FLIGHT: '5' } },
   'tuned-acks1': { name: 'tuned-acks1', what: 'tuned, sends acknowledged by the leader only (KAFKA_ACKS=leader)', env: { ...TUNED, KAFKA_ACKS: 'leader' } },
   'tuned-gzip': { name: 'tuned-gzip', what: 'tuned, gzip-compressed batches (KAFKA_COMPRESSION=gzip)', env: { ...TUNED, KAFKA_COMPRESSION: 'gzip' } },
   'tuned-minbytes': {
@@ -30,8 +31,15 @@ export const MODES: Record<string, Mode> = {
     env: { ...TUNED, KAFKA_FETCH_MIN_BYTES: '16384', KAFKA_FETCH_MAX_WAIT_MS: '5' },
   },
   'tuned-wait5s': { name: 'tuned-wait5s', what: "tuned with kafkajs' 5 s fetch wait (KAFKA_FETCH_MAX_WAIT_MS=5000)", env: { ...TUNED, KAFKA_FETCH_MAX_WAIT_MS: '5000' } },
-  'tuned-heap128': { name: 'tuned-heap128', what: 'tuned, V8 old space capped at 128 MB (NODE_OPTIONS=--max-old-space-size=128)', env: { ...TUNED, NODE_OPTIONS: '--max-old-space-size=128' } },
+  ...heapCap(128),
+  ...heapCap(160),
 };
+
+/** A mode with V8's old space capped at `mb` MB (for the RSS target). */
+function heapCap(mb: number): Record<string, Mode> {
+  const name = `tuned-heap${mb}`;
+  return { [name]: { name, what: `tuned, V8 old space capped at ${mb} MB (NODE_OPTIONS=--max-old-space-size=${mb})`, env: { ...TUNED, NODE_OPTIONS: `--max-old-space-size=${mb}` } } };
+}
 
 export interface System {
   gatewayUrl: string;

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
 import { KafkaServerRef } from './health/kafka.health';
-import { batchesSends, kafkaServerOptions } from './kafka/kafka.options';
+import { coalescedSendsInFlight, kafkaServerOptions } from './kafka/kafka.options';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
@@ -46,7 +46,7 @@ async function start(
   if (options.consumesRequests) {
     const server = new ShopKafkaServer(kafkaServerOptions(config, info), {
       readConcurrency: config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY,
-      batchSends: batchesSends(config),
+      sendsInFlight: coalescedSendsInFlight(config),
     });
     app.get(KafkaServerRef).server = server;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

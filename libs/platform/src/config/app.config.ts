@@ -54,6 +54,12 @@ export class AppConfig {
   @IsIn(['on', 'off'])
   KAFKA_BATCH_SENDS: 'on' | 'off' = 'on';
 
+  /** With KAFKA_BATCH_SENDS: how many coalesced Produce requests one producer has awaiting their acknowledgement. */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  KAFKA_SENDS_IN_FLIGHT: number = 1;
+
   /** Acknowledgement every send waits for: `all` in-sync replicas (kafkajs' default) or the `leader` only. */
   @IsIn(['all', 'leader'])
   KAFKA_ACKS: 'all' | 'leader' = 'all';

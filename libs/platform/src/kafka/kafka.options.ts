@@ -48,9 +48,9 @@ function sendOptions(config: AppConfig) {
   };
 }
 
-/** Whether producers coalesce their sends (tuned profile only; stock is plain kafkajs). */
-export function batchesSends(config: AppConfig): boolean {
-  return config.KAFKA_PROFILE === 'tuned' && config.KAFKA_BATCH_SENDS === 'on';
+/** How many coalesced Produce requests a producer keeps in flight; undefined: plain kafkajs sends (stock profile, or KAFKA_BATCH_SENDS=off). */
+export function coalescedSendsInFlight(config: AppConfig): number | undefined {
+  return config.KAFKA_PROFILE === 'tuned' && config.KAFKA_BATCH_SENDS === 'on' ? config.KAFKA_SENDS_IN_FLIGHT : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app.config';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
-import { batchesSends, kafkaClientOptions } from './kafka.options';
+import { coalescedSendsInFlight, kafkaClientOptions } from './kafka.options';
 import { KAFKA_CLIENT, RPC_PATTERNS, RpcClient } from './rpc-client';
 import { ShopClientKafka } from './shop-kafka.client';
 
@@ -21,7 +21,7 @@ export class RpcModule {
           provide: KAFKA_CLIENT,
           inject: [AppConfig, SERVICE_INFO],
           useFactory: (config: AppConfig, info: ServiceInfo) =>
-            new ShopClientKafka(kafkaClientOptions(config, info, options.sends.length === 0).options!, batchesSends(config)),
+            new ShopClientKafka(kafkaClientOptions(config, info, options.sends.length === 0).options!, coalescedSendsInFlight(config)),
         },
         RpcClient,
       ],

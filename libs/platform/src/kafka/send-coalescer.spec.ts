@@ -7,7 +7,7 @@ const meta = (topicName: string): RecordMetadata => ({ topicName, partition: 0, 
 const record = (topic: string, value: string, acks = -1): ProducerRecord => ({ topic, acks, messages: [{ value }] });
 
 /** A producer whose batches are answered by the test, one `release()` at a time. */
-function fakeProducer(failTopic?: string) {
+function fakeProducer(failTopic?: string, maxInFlight = 1) {
   const batches: ProducerBatch[] = [];
   const singles: ProducerRecord[] = [];
   const pending: (() => void)[] = [];
@@ -27,7 +27,7 @@ function fakeProducer(failTopic?: string) {
     return [meta(r.topic)];
   };
   const release = () => pending.shift()?.();
-  return { coalescer: new SendCoalescer(sendBatch, sendOne), batches, singles, release };
+  return { coalescer: new SendCoalescer(sendBatch, sendOne, maxInFlight), batches, singles, release };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -65,6 +65,23 @@ describe('SendCoalescer', () => {
     assert.deepEqual(values(batches[1]), ['t:2', 't:3']);
     release();
     await Promise.all(rest);
+  });
+
+  it('lets up to maxInFlight batches await their acknowledgement at once', async () => {
+    const { coalescer, batches, release } = fakeProducer(undefined, 2);
+    const sent = [coalescer.send(record('t', '1'))];
+    await turn();
+    sent.push(coalescer.send(record('t', '2')));
+    await batchesSent(batches, 2);
+    sent.push(coalescer.send(record('t', '3')), coalescer.send(record('t', '4')));
+    for (let i = 0; i < 5; i++) await turn();
+    assert.equal(batches.length, 2, 'a third batch waits while two are in flight');
+    release();
+    await batchesSent(batches, 3);
+    assert.deepEqual(values(batches[2]), ['t:3', 't:4']);
+    release();
+    release();
+    await Promise.all(sent);
   });
 
   it('retries a failed batch record by record, so only the bad record fails', async () => {

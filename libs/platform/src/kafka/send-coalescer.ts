@@ -10,21 +10,23 @@ interface Waiting {
  * Coalesces sends into one Produce request. kafkajs sends one request per `send()`
  * and has no linger, so under load every reply costs a socket write, a broker request
  * and a response to parse. Here a send waits for the end of the current event-loop
- * turn, or for the batch before it to be acknowledged, whichever is later, and
- * goes out with every send queued meanwhile in one `sendBatch`. One batch is in flight
- * at a time, which also keeps one producer's messages in the order they were sent.
+ * turn and goes out with every send queued meanwhile in one `sendBatch`; while
+ * `maxInFlight` batches await their acknowledgement, sends queue for the next one
+ * (the Java producer's max.in.flight.requests.per.connection, with linger.ms 0).
+ * With one in flight, one producer's messages also stay in the order they were sent.
  *
  * A failed batch of several records is retried record by record, so one bad record
  * (a topic that does not exist) fails only its own sender.
  */
 export class SendCoalescer {
   private queue: Waiting[] = [];
-  private inFlight = false;
+  private inFlight = 0;
   private scheduled = false;
 
   constructor(
     private readonly sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>,
     private readonly sendOne: (record: ProducerRecord) => Promise<RecordMetadata[]>,
+    private readonly maxInFlight = 1,
   ) {}
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
@@ -35,7 +37,7 @@ export class SendCoalescer {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -44,17 +46,19 @@ export class SendCoalescer {
   }
 
   private async flush(): Promise<void> {
+    if (this.queue.length === 0) return;
     // Records with other delivery settings (acks, timeout, compression) wait for the next batch.
     const first = this.queue[0].record;
     const batch: Waiting[] = [];
     const later: Waiting[] = [];
     for (const waiting of this.queue) (sameSettings(waiting.record, first) ? batch : later).push(waiting);
     this.queue = later;
-    this.inFlight = true;
+    this.inFlight++;
+    this.schedule(); // a second batch may go out now if maxInFlight allows
     try {
       await this.deliver(batch);
     } finally {
-      this.inFlight = false;
+      this.inFlight--;
       this.schedule();
     }
   }
@@ -81,12 +85,12 @@ function sameSettings(a: ProducerRecord, b: ProducerRecord): boolean {
 }
 
 /** Makes every producer the client creates coalesce its sends (see SendCoalescer). */
-export function withCoalescedSends(kafka: Kafka): Kafka {
+export function withCoalescedSends(kafka: Kafka, maxInFlight: number): Kafka {
   const create = kafka.producer.bind(kafka);
   kafka.producer = (config) => {
     const producer: Producer = create(config);
     const sendOne = producer.send.bind(producer);
-    const coalescer = new SendCoalescer(producer.sendBatch.bind(producer), sendOne);
+    const coalescer = new SendCoalescer(producer.sendBatch.bind(producer), sendOne, maxInFlight);
     producer.send = (record) => coalescer.send(record);
     return producer;
   };

@@ -22,21 +22,21 @@ export class ShopKafkaServer extends ServerKafka {
   private readonly reads = new Set<Promise<void>>();
 
   private readonly readConcurrency: number;
-  private readonly batchSends: boolean;
+  private readonly sendsInFlight: number | undefined;
 
   /**
    * `readConcurrency` > 1: read patterns of one partition are answered side by side, up
-   * to that many at once. `batchSends`: replies go through a SendCoalescer.
+   * to that many at once. `sendsInFlight`: replies go through a SendCoalescer with that many batches in flight.
    */
-  constructor(options: Required<KafkaOptions>['options'], tuning: { readConcurrency?: number; batchSends?: boolean } = {}) {
+  constructor(options: Required<KafkaOptions>['options'], tuning: { readConcurrency?: number; sendsInFlight?: number } = {}) {
     super(options);
     this.readConcurrency = tuning.readConcurrency ?? 1;
-    this.batchSends = tuning.batchSends ?? false;
+    this.sendsInFlight = tuning.sendsInFlight;
   }
 
   override createClient<T = Kafka>(): T {
     const kafka = super.createClient<Kafka>();
-    return (this.batchSends ? withCoalescedSends(kafka) : kafka) as T;
+    return (this.sendsInFlight ? withCoalescedSends(kafka, this.sendsInFlight) : kafka) as T;
   }
 
   /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */
