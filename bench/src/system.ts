@@ -22,6 +22,7 @@ export const MODES: Record<string, Mode> = {
   'stock-p3': { name: 'stock-p3', what: 'stock consumer settings with 3 partitions (consumed one at a time)', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '3' } },
   'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { ...TUNED, LOG_LEVEL: 'warn' } },
   'tuned-nobatch': { name: 'tuned-nobatch', what: 'tuned, one Produce request per message (KAFKA_BATCH_SENDS=off)', env: { ...TUNED, KAFKA_BATCH_SENDS: 'off' } },
+  'tuned-replypattern': { name: 'tuned-replypattern', what: "tuned with NestJS's reply topic per pattern (KAFKA_REPLY_TOPICS=per-pattern)", env: { ...TUNED, KAFKA_REPLY_TOPICS: 'per-pattern' } },
   'tuned-inflight5': { name: 'tuned-inflight5', what: 'tuned, up to 5 coalesced Produce requests in flight (KAFKA_SENDS_IN_FLIGHT=5)', env: { ...TUNED, KAFKA_SENDS_IN_FLIGHT: '5' } },
   'tuned-acks1': { name: 'tuned-acks1', what: 'tuned, sends acknowledged by the leader only (KAFKA_ACKS=leader)', env: { ...TUNED, KAFKA_ACKS: 'leader' } },
   'tuned-gzip': { name: 'tuned-gzip', what: 'tuned, gzip-compressed batches (KAFKA_COMPRESSION=gzip)', env: { ...TUNED, KAFKA_COMPRESSION: 'gzip' } },

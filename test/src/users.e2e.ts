@@ -1,4 +1,4 @@
-import { DEAD_LETTER_TOPIC, EVENTS, HEADERS, PATTERNS, replyTopicOf } from '@shop/contracts';
+import { DEAD_LETTER_TOPIC, EVENTS, HEADERS, PATTERNS, callerReplyTopic } from '@shop/contracts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
@@ -15,7 +15,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     api = client(system.gateways[0].url);
     watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([
       PATTERNS.USER_CREATE,
-      replyTopicOf(PATTERNS.USER_CREATE),
+      callerReplyTopic('gateway'),
       EVENTS.USER_CREATED,
       EVENTS.USER_DELETED,
       DEAD_LETTER_TOPIC,
@@ -159,7 +159,8 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     const byRequestId = (m: { headers: Record<string, string> }) => m.headers[HEADERS.REQUEST_ID] === requestId;
     const request = await watcher.waitFor(PATTERNS.USER_CREATE, byRequestId);
     assert.ok(Number(request.headers[HEADERS.DEADLINE]) > 0, 'the request carries its deadline');
-    await watcher.waitFor(replyTopicOf(PATTERNS.USER_CREATE), byRequestId);
+    const reply = await watcher.waitFor(callerReplyTopic('gateway'), byRequestId);
+    assert.equal(reply.headers[HEADERS.PATTERN], PATTERNS.USER_CREATE, 'the reply names the pattern it answers');
     const event = await watcher.waitFor(EVENTS.USER_CREATED, byRequestId);
     assert.equal(event.key, res.body.id);
     assert.deepEqual(event.value, res.body);

@@ -11,4 +11,6 @@ export const HEADERS = {
   /** Epoch milliseconds after which the caller no longer waits; a service skips later requests. */
   DEADLINE: 'x-deadline',
   CONTENT_TYPE: 'content-type',
+  /** On a reply: the pattern it answers (the caller's reply topic holds the answers to all its calls). */
+  PATTERN: 'x-pattern',
 } as const;

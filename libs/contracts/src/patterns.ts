@@ -1,6 +1,7 @@
 /**
  * Every Kafka topic the system uses, grouped by the service that owns (answers or
- * produces) it. Request-reply patterns answer on `<pattern>.reply`.
+ * produces) it. Request-reply answers go to the caller's own `<app>.replies` topic
+ * (or, with KAFKA_REPLY_TOPICS=per-pattern and in the stock profile, NestJS's `<pattern>.reply`).
  */
 export const PATTERNS = {
   // user-service answers these
@@ -67,8 +68,20 @@ export const READ_PATTERNS: readonly string[] = [
 /** Where a message that a consumer cannot understand is set aside for a person to read. */
 export const DEAD_LETTER_TOPIC = 'shop.dead-letter';
 
+/** NestJS's reply topic: one per pattern, read by every app that calls the pattern. */
 export function replyTopicOf(pattern: string): string {
   return `${pattern}.reply`;
+}
+
+/** The apps that call request-reply patterns; each reads its answers from a topic of its own. */
+export const CALLERS = ['gateway', 'order-service'] as const;
+
+/** One reply topic per calling app (default), or NestJS's one per pattern. */
+export type ReplyTopics = 'per-caller' | 'per-pattern';
+
+/** The topic `app` reads every answer from, whatever the pattern. */
+export function callerReplyTopic(app: string): string {
+  return `${app}.replies`;
 }
 
 /** Patterns each service answers, so a service subscribes to exactly its own. */
@@ -95,7 +108,8 @@ export const PATTERNS_BY_SERVICE = {
 } as const;
 
 /** Every topic, created up front (never by broker auto-creation). */
-export function allTopics(): string[] {
+export function allTopics(replies: ReplyTopics = 'per-caller'): string[] {
   const patterns = Object.values(PATTERNS);
-  return [...patterns, ...patterns.map(replyTopicOf), ...Object.values(EVENTS), DEAD_LETTER_TOPIC];
+  const replyTopics = replies === 'per-caller' ? CALLERS.map(callerReplyTopic) : patterns.map(replyTopicOf);
+  return [...patterns, ...replyTopics, ...Object.values(EVENTS), DEAD_LETTER_TOPIC];
 }

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
 import { KafkaServerRef } from './health/kafka.health';
-import { coalescedSendsInFlight, kafkaServerOptions } from './kafka/kafka.options';
+import { coalescedSendsInFlight, kafkaServerOptions, replyTopics } from './kafka/kafka.options';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
@@ -42,7 +42,7 @@ async function start(
   const config = app.get(AppConfig);
   const info = app.get<ServiceInfo>(SERVICE_INFO);
 
-  await ensureTopics(config, info.instance, allTopics());
+  await ensureTopics(config, info.instance, allTopics(replyTopics(config)));
   if (options.consumesRequests) {
     const server = new ShopKafkaServer(kafkaServerOptions(config, info), {
       readConcurrency: config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY,

@@ -1,9 +1,9 @@
 import { getMetadataStorage } from 'class-validator';
-import { replyTopicOf } from '../patterns';
+import { CALLERS, callerReplyTopic } from '../patterns';
 import { EVENT_CATALOGUE, EventEntry, PATTERN_CATALOGUE, PatternEntry } from './topics';
 
 const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`; NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
-const REPLY_HEADERS = '`kafka_correlationId`, `x-request-id`; on failure `kafka_nest-err` (the error `{ statusCode, code, message, details? }`)';
+const REPLY_HEADERS = '`kafka_correlationId`, `x-request-id`, `x-pattern` (the pattern answered); on failure `kafka_nest-err` (the error `{ statusCode, code, message, details? }`)';
 const EVENT_HEADERS = '`x-request-id`, `x-event-id`, `x-event-type`, `x-producer`, `content-type`';
 const DEAD_LETTER_HEADERS = 'the original headers, plus `x-dead-letter-reason`, `x-original-topic`, `x-original-partition`, `x-original-offset`, `x-dead-letter-details`';
 
@@ -20,9 +20,14 @@ export function renderTopicCatalogue(): string {
     '',
     '## Request-reply patterns',
     '',
-    `Requests carry ${REQUEST_HEADERS}. Replies go to \`<pattern>.reply\` and carry ${REPLY_HEADERS}.`,
+    `Requests carry ${REQUEST_HEADERS}. Replies carry ${REPLY_HEADERS}.`,
     '',
-    '| Topic | Reply topic | Key | Request payload | Reply | Sent by | Answered by | For |',
+    'Each calling app reads every answer it gets from one topic of its own, `<app>.replies`: it reads',
+    "no one else's answers, and one fetch covers all its calls. With `KAFKA_REPLY_TOPICS=per-pattern`",
+    '(and in the `stock` profile) replies go to `<pattern>.reply` instead, as NestJS names them, and',
+    'those topics are created in place of the `<app>.replies` ones.',
+    '',
+    '| Topic | Reply topics | Key | Request payload | Reply | Sent by | Answered by | For |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...PATTERN_CATALOGUE.map(patternRow),
     '',
@@ -39,7 +44,16 @@ export function renderTopicCatalogue(): string {
 }
 
 function patternRow(p: PatternEntry): string {
-  return `| \`${p.pattern}\` | \`${replyTopicOf(p.pattern)}\` | ${p.key} | ${payload(p.request)} | ${p.reply} | ${p.callers.join(', ')} | ${p.handler} | ${p.description} |`;
+  const replies = waitingCallers(p)
+    .map((caller) => `\`${callerReplyTopic(caller)}\``)
+    .join(', ');
+  return `| \`${p.pattern}\` | ${replies} | ${p.key} | ${payload(p.request)} | ${p.reply} | ${p.callers.join(', ')} | ${p.handler} | ${p.description} |`;
+}
+
+/** The apps that wait for answers to the pattern ("gateway (request-reply, ...)" is the gateway; "(..., no reply)" waits for none). */
+export function waitingCallers(p: PatternEntry): string[] {
+  const names = p.callers.filter((caller) => !caller.includes('no reply')).map((caller) => caller.split(' ')[0]);
+  return [...new Set(names)].filter((name) => (CALLERS as readonly string[]).includes(name));
 }
 
 function eventRow(e: EventEntry): string {

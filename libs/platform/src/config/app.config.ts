@@ -60,6 +60,14 @@ export class AppConfig {
   @Max(16)
   KAFKA_SENDS_IN_FLIGHT: number = 1;
 
+  /**
+   * Tuned profile: `per-caller` sends every answer an app waits for to its own
+   * `<app>.replies` topic; `per-pattern` to NestJS's `<pattern>.reply`, which every
+   * caller of the pattern reads (the stock profile always uses per-pattern).
+   */
+  @IsIn(['per-caller', 'per-pattern'])
+  KAFKA_REPLY_TOPICS: 'per-caller' | 'per-pattern' = 'per-caller';
+
   /** Acknowledgement every send waits for: `all` in-sync replicas (kafkajs' default) or the `leader` only. */
   @IsIn(['all', 'leader'])
   KAFKA_ACKS: 'all' | 'leader' = 'all';

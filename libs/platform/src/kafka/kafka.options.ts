@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { KafkaOptions, Transport } from '@nestjs/microservices';
 import { KafkaLogger } from '@nestjs/microservices/helpers/kafka-logger';
 import { CompressionTypes, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
+import { callerReplyTopic, ReplyTopics, replyTopicOf } from '@shop/contracts';
 import { AppConfig, brokerList } from '../config/app.config';
 import { ServiceInfo } from '../service-info';
 
@@ -46,6 +47,16 @@ function sendOptions(config: AppConfig) {
     acks: config.KAFKA_ACKS === 'leader' ? 1 : -1,
     compression: config.KAFKA_COMPRESSION === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
   };
+}
+
+/** Where this app's answers go: `<app>.replies` (tuned default) or NestJS's `<pattern>.reply`. */
+export function replyTopics(config: AppConfig): ReplyTopics {
+  return config.KAFKA_PROFILE === 'stock' ? 'per-pattern' : config.KAFKA_REPLY_TOPICS;
+}
+
+/** The reply topic of each pattern for the app `app`. */
+export function replyTopicNamer(config: AppConfig, app: string): (pattern: string) => string {
+  return replyTopics(config) === 'per-caller' ? () => callerReplyTopic(app) : replyTopicOf;
 }
 
 /** How many coalesced Produce requests a producer keeps in flight; undefined: plain kafkajs sends (stock profile, or KAFKA_BATCH_SENDS=off). */

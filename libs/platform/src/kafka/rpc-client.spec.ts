@@ -10,6 +10,7 @@ import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
 import { RpcClient } from './rpc-client';
 import { KafkaAdmin } from './kafka-admin';
+import { callerReplyTopic, replyTopicOf } from '@shop/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -61,8 +62,8 @@ function fakeBroker(answers: boolean): KafkaAdmin {
   return { roundTrip: async () => (answers ? { brokers: 1, ms: 1 } : Promise.reject(new Error('no answer within 500 ms'))) } as unknown as KafkaAdmin;
 }
 
-function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get'], broker = fakeBroker(true)): RpcClient {
-  return new RpcClient(fake.client as unknown as ClientKafka, patterns, { name: 'gateway', instance: 'gw-1' }, broker, { RPC_TIMEOUT_MS: 100 } as AppConfig);
+function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get'], broker = fakeBroker(true), replyTopic = replyTopicOf): RpcClient {
+  return new RpcClient(fake.client as unknown as ClientKafka, patterns, replyTopic, { name: 'gateway', instance: 'gw-1' }, broker, { RPC_TIMEOUT_MS: 100 } as AppConfig);
 }
 
 /** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
@@ -233,6 +234,15 @@ describe('RpcClient readiness', () => {
     fake.assign({ 'user.get.reply': 0 });
     assert.equal(client.isReady(), false, 'one reply topic of two is not enough');
     fake.assign({ 'user.get.reply': 0, 'user.list.reply': 2 });
+    assert.equal(client.isReady(), true);
+  });
+
+  it('is ready with a partition of its own reply topic when every pattern answers there', () => {
+    const fake = fakeKafkaClient();
+    const client = rpcClient(fake, ['user.get', 'product.get'], fakeBroker(true), () => callerReplyTopic('gateway'));
+    fake.assign({ 'user.get.reply': 0, 'product.get.reply': 0 });
+    assert.equal(client.isReady(), false, "NestJS's per-pattern topics are not where its answers arrive");
+    fake.assign({ 'gateway.replies': 1 });
     assert.equal(client.isReady(), true);
   });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
-import { ERROR_CODES, HEADERS, isWireError, replyTopicOf } from '@shop/contracts';
+import { ERROR_CODES, HEADERS, isWireError } from '@shop/contracts';
 import { KafkaJSError } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, from, lastValueFrom, mergeMap, throwError, timeout } from 'rxjs';
@@ -13,6 +13,8 @@ import { SERVICE_INFO, ServiceInfo } from '../service-info';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export const RPC_PATTERNS = Symbol('RPC_PATTERNS');
+/** `(pattern) => topic`: where this app's answers to a pattern arrive. */
+export const REPLY_TOPIC_OF = Symbol('REPLY_TOPIC_OF');
 
 const ASSIGNMENT_WAIT_MS = 60_000;
 /** How long, after a timeout, the broker gets to prove it is there. */
@@ -31,6 +33,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(RPC_PATTERNS) private readonly patterns: readonly string[],
+    @Inject(REPLY_TOPIC_OF) private readonly replyTopicOf: (pattern: string) => string,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly broker: KafkaAdmin,
     config: AppConfig,
@@ -69,7 +72,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   /** True once this replica owns a partition of every reply topic it listens on. */
   isReady(): boolean {
     const assigned = this.client.getConsumerAssignments();
-    return this.patterns.every((p) => assigned[replyTopicOf(p)] !== undefined);
+    return this.patterns.every((p) => assigned[this.replyTopicOf(p)] !== undefined);
   }
 
   /**

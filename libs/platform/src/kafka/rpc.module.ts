@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app.config';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
-import { coalescedSendsInFlight, kafkaClientOptions } from './kafka.options';
-import { KAFKA_CLIENT, RPC_PATTERNS, RpcClient } from './rpc-client';
+import { coalescedSendsInFlight, kafkaClientOptions, replyTopicNamer } from './kafka.options';
+import { KAFKA_CLIENT, REPLY_TOPIC_OF, RPC_PATTERNS, RpcClient } from './rpc-client';
 import { ShopClientKafka } from './shop-kafka.client';
 
 @Module({})
@@ -17,15 +17,16 @@ export class RpcModule {
       global: true,
       providers: [
         { provide: RPC_PATTERNS, useValue: options.sends },
+        { provide: REPLY_TOPIC_OF, inject: [AppConfig, SERVICE_INFO], useFactory: (config: AppConfig, info: ServiceInfo) => replyTopicNamer(config, info.name) },
         {
           provide: KAFKA_CLIENT,
-          inject: [AppConfig, SERVICE_INFO],
-          useFactory: (config: AppConfig, info: ServiceInfo) =>
-            new ShopClientKafka(kafkaClientOptions(config, info, options.sends.length === 0).options!, coalescedSendsInFlight(config)),
+          inject: [AppConfig, SERVICE_INFO, REPLY_TOPIC_OF],
+          useFactory: (config: AppConfig, info: ServiceInfo, replyTopicOf: (pattern: string) => string) =>
+            new ShopClientKafka(kafkaClientOptions(config, info, options.sends.length === 0).options!, replyTopicOf, coalescedSendsInFlight(config)),
         },
         RpcClient,
       ],
-      exports: [RpcClient, RPC_PATTERNS],
+      exports: [RpcClient, RPC_PATTERNS, REPLY_TOPIC_OF],
     };
   }
 }

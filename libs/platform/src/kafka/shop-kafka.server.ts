@@ -91,7 +91,7 @@ export class ShopKafkaServer extends ServerKafka {
     rpcServerInFlight.inc({ pattern });
     const end = rpcServerDuration.startTimer({ pattern });
     const started = performance.now();
-    const context: RequestContext = { requestId };
+    const context: RequestContext = { requestId, pattern };
     try {
       await requestContext.run(context, () => super.handleMessage(payload));
     } finally {
@@ -107,8 +107,8 @@ export class ShopKafkaServer extends ServerKafka {
 
   override assignCorrelationIdHeader(correlationId: string, outgoingMessage: { headers?: Record<string, unknown> }): void {
     super.assignCorrelationIdHeader(correlationId, outgoingMessage as never);
-    const requestId = requestContext.requestId();
-    if (requestId) outgoingMessage.headers = { ...outgoingMessage.headers, [HEADERS.REQUEST_ID]: requestId };
+    const context = requestContext.get();
+    if (context) outgoingMessage.headers = { ...outgoingMessage.headers, [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
   }
 }
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import { replyTopicOf } from '@shop/contracts';
 import { Gauge } from 'prom-client';
 import { KafkaServerRef } from '../health/kafka.health';
 import { KafkaAdmin } from '../kafka/kafka-admin';
-import { RPC_PATTERNS } from '../kafka/rpc-client';
+import { REPLY_TOPIC_OF, RPC_PATTERNS } from '../kafka/rpc-client';
 import { SERVICE_INFO, ServiceInfo } from '../service-info';
 
 /**
@@ -17,6 +16,7 @@ export class KafkaLagCollector implements OnModuleInit {
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly serverRef: KafkaServerRef,
     @Optional() @Inject(RPC_PATTERNS) private readonly replyPatterns?: readonly string[],
+    @Optional() @Inject(REPLY_TOPIC_OF) private readonly replyTopicOf?: (pattern: string) => string,
   ) {}
 
   onModuleInit(): void {
@@ -36,7 +36,9 @@ export class KafkaLagCollector implements OnModuleInit {
     const groups: { group: string; topics: string[] }[] = [];
     const server = this.serverRef.server;
     if (server) groups.push({ group: `${this.info.name}-server`, topics: [...server.getHandlers().keys()] });
-    if (this.replyPatterns && this.replyPatterns.length > 0) groups.push({ group: `${this.info.name}-client`, topics: this.replyPatterns.map(replyTopicOf) });
+    if (this.replyPatterns && this.replyTopicOf && this.replyPatterns.length > 0) {
+      groups.push({ group: `${this.info.name}-client`, topics: [...new Set(this.replyPatterns.map(this.replyTopicOf))] });
+    }
     return groups;
   }
 
