@@ -1,5 +1,5 @@
 import { getMetadataStorage } from 'class-validator';
-import { CALLERS, callerReplyTopic } from '../patterns';
+import { callerReplyTopic } from '../patterns';
 import { EVENT_CATALOGUE, EventEntry, PATTERN_CATALOGUE, PatternEntry } from './topics';
 
 const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`; NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
@@ -53,7 +53,7 @@ function patternRow(p: PatternEntry): string {
 /** The apps that wait for answers to the pattern ("gateway (request-reply, ...)" is the gateway; "(..., no reply)" waits for none). */
 export function waitingCallers(p: PatternEntry): string[] {
   const names = p.callers.filter((caller) => !caller.includes('no reply')).map((caller) => caller.split(' ')[0]);
-  return [...new Set(names)].filter((name) => (CALLERS as readonly string[]).includes(name));
+  return [...new Set(names)];
 }
 
 function eventRow(e: EventEntry): string {
