@@ -17,8 +17,7 @@ export class ShopClientKafka extends ClientKafka {
   }
 
   override createClient<T = Kafka>(): T {
-    const kafka = super.createClient<Kafka>();
-    return (this.sendsInFlight ? withCoalescedSends(kafka, this.sendsInFlight) : kafka) as T;
+    return withCoalescedSends(super.createClient<Kafka>(), this.sendsInFlight) as T;
   }
 
   /** Listens on the pattern's reply topic, once however many patterns share it. */

@@ -35,8 +35,7 @@ export class ShopKafkaServer extends ServerKafka {
   }
 
   override createClient<T = Kafka>(): T {
-    const kafka = super.createClient<Kafka>();
-    return (this.sendsInFlight ? withCoalescedSends(kafka, this.sendsInFlight) : kafka) as T;
+    return withCoalescedSends(super.createClient<Kafka>(), this.sendsInFlight) as T;
   }
 
   /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */
