@@ -1,6 +1,7 @@
 /** Options, result shape and tables of `npm run bench:http` (Fastify against Express). */
 import { parseArgs } from 'node:util';
 import { BenchResults, RunResult } from './results';
+import { codes, fmt, table } from './report';
 import { ratio, round } from './stats';
 
 export const ADAPTERS = ['express', 'fastify'] as const;
@@ -110,17 +111,6 @@ export function adapterRatios(runs: readonly AdapterRun[]): AdapterRatios[] {
       rpsByRound: rounds.map((n) => ratio(find('fastify', runs, n)?.rps, find('express', runs, n)?.rps)),
     };
   });
-}
-
-const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '–' : n.toFixed(digits));
-const codes = (counts: Record<string, number>): string =>
-  Object.entries(counts)
-    .map(([code, n]) => `${code}×${n}`)
-    .join(' ') || '0';
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 export function markdown(results: HttpAdapterResults): string {

@@ -70,8 +70,8 @@ export function loadLabel(run: RunResult): string {
   return `${run.connections} conn`;
 }
 
-const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '–' : n.toFixed(digits));
-const codes = (counts: Record<string, number>): string =>
+export const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '–' : n.toFixed(digits));
+export const codes = (counts: Record<string, number>): string =>
   Object.entries(counts)
     .map(([code, n]) => `${code}×${n}`)
     .join(' ') || '0';
@@ -85,7 +85,7 @@ export function busiest(run: RunResult): string {
   return top ? `${top.name} ${top.cores.toFixed(2)}` : '–';
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
