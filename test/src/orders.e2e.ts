@@ -1,4 +1,4 @@
-import { EVENTS, HEADERS, PATTERNS } from '@shop/contracts';
+import { EVENTS, HEADERS, RPC } from '@shop/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -62,11 +62,11 @@ describe('orders: the saga over three services keeps stock exact', () => {
    * and a movement sent after them has been applied: the stock read next is final.
    */
   async function settled(orderId: string, productIds: string[]): Promise<void> {
-    await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === orderId);
-    const cancelled = watcher.all(EVENTS.ORDER_CANCELLED, (m) => m.key === orderId).length;
+    await watcher.waitFor(EVENTS.ORDER_CANCELLED.topic, (m) => m.key === orderId);
+    const cancelled = watcher.all(EVENTS.ORDER_CANCELLED.topic, (m) => m.key === orderId).length;
     for (const productId of productIds) {
       await waitUntil(
-        () => watcher.all(PATTERNS.PRODUCT_STOCK, (m) => isRelease(m, orderId, productId) && !m.headers['kafka_replyTopic']).length >= cancelled,
+        () => watcher.all(RPC.PRODUCT_STOCK.pattern, (m) => isRelease(m, orderId, productId) && !m.headers['kafka_replyTopic']).length >= cancelled,
         `releases of ${productId} for ${orderId}`,
       );
       assert.equal((await restock(productId, 0)).status, 200, 'a zero restock queues behind the releases');
@@ -78,7 +78,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
     // how long they took rather than cutting them off at the default 5 s.
     system = await startSystem({ env: { RPC_TIMEOUT_MS: '20000' } });
     api = client(system.gateways[0].url);
-    watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([EVENTS.ORDER_CREATED, EVENTS.ORDER_CANCELLED, EVENTS.PRODUCT_STOCK_LOW, EVENTS.PRODUCT_CREATED, PATTERNS.PRODUCT_STOCK]);
+    watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([EVENTS.ORDER_CREATED.topic, EVENTS.ORDER_CANCELLED.topic, EVENTS.PRODUCT_STOCK_LOW.topic, EVENTS.PRODUCT_CREATED.topic, RPC.PRODUCT_STOCK.pattern]);
     userId = await newUser();
   });
 
@@ -104,7 +104,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.match(created.body.id, OBJECT_ID);
       assert.match(created.body.createdAt, ISO_DATE);
       ledger.set(created.body.id, { initial: 12, restocked: 0 });
-      const event = await watcher.waitFor(EVENTS.PRODUCT_CREATED, (m) => m.key === created.body.id);
+      const event = await watcher.waitFor(EVENTS.PRODUCT_CREATED.topic, (m) => m.key === created.body.id);
       assert.deepEqual(event.value, created.body);
 
       assert.deepEqual((await api.get(`/api/products/${created.body.id}`)).body, created.body);
@@ -137,7 +137,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.deepEqual(tooMuch.body.details, { productId: product.id, requested: 11, available: 10 });
       const down = await restock(product.id, -6);
       assert.equal(down.body.stock, 4);
-      const low = await watcher.waitFor(EVENTS.PRODUCT_STOCK_LOW, (m) => m.key === product.id);
+      const low = await watcher.waitFor(EVENTS.PRODUCT_STOCK_LOW.topic, (m) => m.key === product.id);
       assert.deepEqual(low.value, { productId: product.id, stock: 4, lowStockThreshold: 5 });
     });
   });
@@ -163,7 +163,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.equal(await stockOf(a.id), 8);
       assert.equal(await stockOf(b.id), 7);
       assert.deepEqual((await api.get(`/api/orders/${res.body.id}`)).body, res.body);
-      const created = await watcher.waitFor(EVENTS.ORDER_CREATED, (m) => m.key === res.body.id);
+      const created = await watcher.waitFor(EVENTS.ORDER_CREATED.topic, (m) => m.key === res.body.id);
       assert.deepEqual(created.value, res.body);
       assert.ok(created.headers[HEADERS.EVENT_ID]);
       const mine = await api.get(`/api/orders?userId=${userId}&limit=100`);
@@ -242,12 +242,12 @@ describe('orders: the saga over three services keeps stock exact', () => {
       const product = await newProduct(10);
       const placed = (await order([{ productId: product.id, quantity: 3 }])).body;
       assert.equal((await api.post(`/api/orders/${placed.id}/cancel`)).status, 200);
-      const original = await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === placed.id);
+      const original = await watcher.waitFor(EVENTS.ORDER_CANCELLED.topic, (m) => m.key === placed.id);
       await settled(placed.id, [product.id]);
       assert.equal(await stockOf(product.id), 10);
 
-      await produceRaw(system.infra.kafkaBrokers, EVENTS.ORDER_CANCELLED, [{ key: placed.id, value: JSON.stringify(original.value), headers: original.headers }]);
-      await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === placed.id && m.offset !== original.offset);
+      await produceRaw(system.infra.kafkaBrokers, EVENTS.ORDER_CANCELLED.topic, [{ key: placed.id, value: JSON.stringify(original.value), headers: original.headers }]);
+      await watcher.waitFor(EVENTS.ORDER_CANCELLED.topic, (m) => m.key === placed.id && m.offset !== original.offset);
       await settled(placed.id, [product.id]);
       assert.equal(await stockOf(product.id), 10, 'the redelivered event put nothing back twice');
     });
@@ -266,7 +266,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.equal((await api.delete(`/api/users/${buyer}`)).status, 204);
       for (const o of orders) {
         await waitUntil(async () => (await api.get(`/api/orders/${o.id}`)).body.status === 'cancelled', `order ${o.id} cancelled`);
-        await watcher.waitFor(EVENTS.ORDER_CANCELLED, (m) => m.key === o.id);
+        await watcher.waitFor(EVENTS.ORDER_CANCELLED.topic, (m) => m.key === o.id);
         await settled(o.id, [product.id]);
       }
       assert.equal(await stockOf(product.id), 10);
@@ -314,7 +314,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       const product = await newProduct(50);
       const buyer = await newUser();
       const burst = Array.from({ length: 40 }, () => order([{ productId: product.id, quantity: 1 }], undefined, buyer));
-      await waitUntil(() => watcher.all(PATTERNS.PRODUCT_STOCK, (m) => (m.value as { productId?: string })?.productId === product.id).length >= 5, 'the burst to reach product.stock');
+      await waitUntil(() => watcher.all(RPC.PRODUCT_STOCK.pattern, (m) => (m.value as { productId?: string })?.productId === product.id).length >= 5, 'the burst to reach product.stock');
       await system.apps['product-service'][0].kill(); // SIGKILL: no goodbye to the group, work half done
       system.apps['product-service'] = [await startApp('product-service', { infra: system.infra, name: 'product-service-after-kill', env: { RPC_TIMEOUT_MS: '20000' } })];
 

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_TOPIC, EVENTS, HEADERS, PATTERNS, callerReplyTopic } from '@shop/contracts';
+import { DEAD_LETTER_TOPIC, EVENTS, HEADERS, RPC, replyTopicOf } from '@shop/contracts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
@@ -14,10 +14,10 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     system = await startSystem();
     api = client(system.gateways[0].url);
     watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([
-      PATTERNS.USER_CREATE,
-      callerReplyTopic('gateway'),
-      EVENTS.USER_CREATED,
-      EVENTS.USER_DELETED,
+      RPC.USER_CREATE.pattern,
+      replyTopicOf('gateway'),
+      EVENTS.USER_CREATED.topic,
+      EVENTS.USER_DELETED.topic,
       DEAD_LETTER_TOPIC,
     ]);
   });
@@ -157,11 +157,11 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('x-request-id'), requestId);
     const byRequestId = (m: { headers: Record<string, string> }) => m.headers[HEADERS.REQUEST_ID] === requestId;
-    const request = await watcher.waitFor(PATTERNS.USER_CREATE, byRequestId);
+    const request = await watcher.waitFor(RPC.USER_CREATE.pattern, byRequestId);
     assert.ok(Number(request.headers[HEADERS.DEADLINE]) > 0, 'the request carries its deadline');
-    const reply = await watcher.waitFor(callerReplyTopic('gateway'), byRequestId);
-    assert.equal(reply.headers[HEADERS.PATTERN], PATTERNS.USER_CREATE, 'the reply names the pattern it answers');
-    const event = await watcher.waitFor(EVENTS.USER_CREATED, byRequestId);
+    const reply = await watcher.waitFor(replyTopicOf('gateway'), byRequestId);
+    assert.equal(reply.headers[HEADERS.PATTERN], RPC.USER_CREATE.pattern, 'the reply names the pattern it answers');
+    const event = await watcher.waitFor(EVENTS.USER_CREATED.topic, byRequestId);
     assert.equal(event.key, res.body.id);
     assert.deepEqual(event.value, res.body);
   });
@@ -174,8 +174,8 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
   it('emits user.created and user.deleted with the user id as key and event ids in headers', async () => {
     const user = (await api.post('/api/users', { email: uniqueEmail('evt'), name: 'Evented' })).body;
     assert.equal((await api.delete(`/api/users/${user.id}`)).status, 204);
-    const created = await watcher.waitFor(EVENTS.USER_CREATED, (m) => m.key === user.id);
-    const deleted = await watcher.waitFor(EVENTS.USER_DELETED, (m) => m.key === user.id);
+    const created = await watcher.waitFor(EVENTS.USER_CREATED.topic, (m) => m.key === user.id);
+    const deleted = await watcher.waitFor(EVENTS.USER_DELETED.topic, (m) => m.key === user.id);
     assert.deepEqual(created.value, user);
     assert.deepEqual(Object.keys(deleted.value as object).sort(), ['deletedAt', 'id']);
     assert.equal((deleted.value as { id: string }).id, user.id);
@@ -184,16 +184,16 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
       assert.equal(event.headers[HEADERS.CONTENT_TYPE], 'application/json');
       assert.ok(event.headers[HEADERS.REQUEST_ID]);
     }
-    assert.equal(created.headers[HEADERS.EVENT_TYPE], EVENTS.USER_CREATED);
-    assert.equal(deleted.headers[HEADERS.EVENT_TYPE], EVENTS.USER_DELETED);
+    assert.equal(created.headers[HEADERS.EVENT_TYPE], EVENTS.USER_CREATED.topic);
+    assert.equal(deleted.headers[HEADERS.EVENT_TYPE], EVENTS.USER_DELETED.topic);
     assert.notEqual(created.headers[HEADERS.EVENT_ID], deleted.headers[HEADERS.EVENT_ID]);
   });
 
   it('sets aside a message it cannot understand and keeps consuming', async () => {
     const marker = `garbage-${Date.now()}`;
-    await produceRaw(system.infra.kafkaBrokers, PATTERNS.USER_CREATE, [{ value: `not json ${marker}`, headers: { [HEADERS.REQUEST_ID]: marker } }]);
+    await produceRaw(system.infra.kafkaBrokers, RPC.USER_CREATE.pattern, [{ value: `not json ${marker}`, headers: { [HEADERS.REQUEST_ID]: marker } }]);
     const parked = await watcher.waitFor(DEAD_LETTER_TOPIC, (m) => m.headers[HEADERS.REQUEST_ID] === marker);
-    assert.equal(parked.headers['x-original-topic'], PATTERNS.USER_CREATE);
+    assert.equal(parked.headers['x-original-topic'], RPC.USER_CREATE.pattern);
     assert.match(parked.headers['x-dead-letter-reason'], /^VALIDATION_FAILED/);
     assert.equal(parked.value, `not json ${marker}`);
     const after = await api.post('/api/users', { email: uniqueEmail('after'), name: 'After' });

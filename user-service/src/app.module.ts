@@ -1,15 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PATTERNS } from '@shop/contracts';
-import { databaseModule, pingController, PlatformModule, RpcModule, ServiceConfig } from '@shop/platform';
+import { databaseModule, PlatformModule, ServiceConfig } from '@shop/platform';
 import { UsersModule } from './users/users.module';
 
 @Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'user-service', config: ServiceConfig, defaults: { PORT: 3001 } }),
-    databaseModule('users'),
-    RpcModule.forRoot({ sends: [] }),
-    UsersModule,
-  ],
-  controllers: [pingController(PATTERNS.USER_PING)],
+  imports: [PlatformModule.forRoot({ service: 'user-service', config: ServiceConfig, defaults: { PORT: 3001 } }), databaseModule('users'), UsersModule],
 })
 export class AppModule {}

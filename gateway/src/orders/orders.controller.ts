@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CreateOrderRequest, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, PATTERNS, PlaceOrderMessage } from '@shop/contracts';
+import { CreateOrderRequest, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
 import { fingerprint, newObjectId, objectIdFrom, RpcClient, ShopError } from '@shop/platform';
 import type { Response } from 'express';
 import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
@@ -42,18 +42,18 @@ export class OrdersController {
     const orderId = idempotencyKey ? objectIdFrom(`order:${idempotencyKey}`) : newObjectId();
     const command: PlaceOrderMessage = { ...body, orderId, fingerprint: fingerprint(body) };
     if (/\brespond-async\b/i.test(prefer ?? '')) {
-      await this.rpc.emit(PATTERNS.ORDER_CREATE, orderId, { ...command, async: true });
+      await this.rpc.command(RPC.ORDER_CREATE, { ...command, async: true });
       res.status(202).location(`/api/orders/${orderId}`).setHeader('Preference-Applied', 'respond-async');
       return { id: orderId, status: 'pending' };
     }
-    return this.rpc.send(PATTERNS.ORDER_CREATE, command, orderId);
+    return this.rpc.send(RPC.ORDER_CREATE, command);
   }
 
   @Get()
   @ApiOperation({ summary: 'List orders, oldest first, optionally one user’s' })
   @ApiOkResponse({ type: OrderPage })
   list(@Query() query: ListOrdersRequest): Promise<OrderPage> {
-    return this.rpc.send(PATTERNS.ORDER_LIST, query);
+    return this.rpc.send(RPC.ORDER_LIST, query);
   }
 
   @Get(':id')
@@ -62,7 +62,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderResponse })
   @ApiError(404, 'ORDER_NOT_FOUND')
   get(@Param() { id }: IdRequest): Promise<OrderResponse> {
-    return this.rpc.send(PATTERNS.ORDER_GET, { id }, id);
+    return this.rpc.send(RPC.ORDER_GET, { id });
   }
 
   @Post(':id/cancel')
@@ -73,6 +73,6 @@ export class OrdersController {
   @ApiError(404, 'ORDER_NOT_FOUND')
   @ApiError(409, 'ORDER_NOT_CANCELLABLE: the order is pending or rejected')
   cancel(@Param() { id }: IdRequest): Promise<OrderResponse> {
-    return this.rpc.send(PATTERNS.ORDER_CANCEL, { id }, id);
+    return this.rpc.send(RPC.ORDER_CANCEL, { id });
   }
 }

@@ -5,14 +5,13 @@ import {
   CreateProductRequest,
   IdRequest,
   ListProductsRequest,
-  PATTERNS,
+  RPC,
   ProductPage,
   ProductResponse,
-  StockMovementResult,
+  stockMovement,
   UpdateProductRequest,
 } from '@shop/contracts';
 import { RpcClient } from '@shop/platform';
-import { randomUUID } from 'node:crypto';
 import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 @ApiTags('products')
@@ -25,14 +24,14 @@ export class ProductsController {
   @ApiOperation({ summary: 'Create a product with its initial stock', description: 'Emits product.created.' })
   @ApiCreatedResponse({ type: ProductResponse })
   create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
-    return this.rpc.send(PATTERNS.PRODUCT_CREATE, body);
+    return this.rpc.send(RPC.PRODUCT_CREATE, body);
   }
 
   @Get()
   @ApiOperation({ summary: 'List products, oldest first, optionally by part of the name' })
   @ApiOkResponse({ type: ProductPage })
   list(@Query() query: ListProductsRequest): Promise<ProductPage> {
-    return this.rpc.send(PATTERNS.PRODUCT_LIST, query);
+    return this.rpc.send(RPC.PRODUCT_LIST, query);
   }
 
   @Get(':id')
@@ -41,7 +40,7 @@ export class ProductsController {
   @ApiOkResponse({ type: ProductResponse })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
   get(@Param() { id }: IdRequest): Promise<ProductResponse> {
-    return this.rpc.send(PATTERNS.PRODUCT_GET, { id }, id);
+    return this.rpc.send(RPC.PRODUCT_GET, { id });
   }
 
   @Patch(':id')
@@ -50,7 +49,7 @@ export class ProductsController {
   @ApiOkResponse({ type: ProductResponse })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
   update(@Param() { id }: IdRequest, @Body() changes: UpdateProductRequest): Promise<ProductResponse> {
-    return this.rpc.send(PATTERNS.PRODUCT_UPDATE, { ...changes, id }, id);
+    return this.rpc.send(RPC.PRODUCT_UPDATE, { ...changes, id });
   }
 
   @Delete(':id')
@@ -60,7 +59,7 @@ export class ProductsController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
   async remove(@Param() { id }: IdRequest): Promise<void> {
-    await this.rpc.send(PATTERNS.PRODUCT_DELETE, { id }, id);
+    await this.rpc.send(RPC.PRODUCT_DELETE, { id });
   }
 
   @Post(':id/stock')
@@ -74,7 +73,7 @@ export class ProductsController {
   @ApiError(404, 'PRODUCT_NOT_FOUND')
   @ApiError(409, 'INSUFFICIENT_STOCK: the write-off is larger than the stock')
   async adjustStock(@Param() { id }: IdRequest, @Body() { delta }: AdjustStockRequest): Promise<ProductResponse> {
-    await this.rpc.send<StockMovementResult>(PATTERNS.PRODUCT_STOCK, { kind: 'adjust', productId: id, delta, movementId: randomUUID() }, id);
-    return this.rpc.send(PATTERNS.PRODUCT_GET, { id }, id);
+    await this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.adjust(id, delta));
+    return this.rpc.send(RPC.PRODUCT_GET, { id });
   }
 }

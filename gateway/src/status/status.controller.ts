@@ -1,10 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { PATTERNS, PingResponse } from '@shop/contracts';
+import { EmptyRequest, pings, PingResponse, RpcContract } from '@shop/contracts';
 import { RpcClient, ShopError } from '@shop/platform';
 
 const PING_TIMEOUT_MS = 2000;
-const PINGS = { 'user-service': PATTERNS.USER_PING, 'product-service': PATTERNS.PRODUCT_PING, 'order-service': PATTERNS.ORDER_PING } as const;
 
 export class ServiceStatus {
   @ApiProperty({ enum: ['up', 'timeout', 'error'], example: 'up' })
@@ -38,16 +37,16 @@ export class StatusController {
   @ApiOperation({ summary: 'A quick map of the system', description: `Pings every service over Kafka at once; a service that does not answer within ${PING_TIMEOUT_MS} ms is reported as timeout.` })
   @ApiOkResponse({ type: SystemStatus })
   async status(): Promise<SystemStatus> {
-    const entries = await Promise.all(Object.entries(PINGS).map(async ([service, pattern]) => [service, await this.ping(pattern)] as const));
+    const entries = await Promise.all(pings().map(async ({ service, contract }) => [service, await this.ping(contract)] as const));
     const services = Object.fromEntries(entries);
     return { status: entries.every(([, s]) => s.status === 'up') ? 'ok' : 'degraded', services };
   }
 
-  private async ping(pattern: string): Promise<ServiceStatus> {
+  private async ping(contract: RpcContract<EmptyRequest, PingResponse>): Promise<ServiceStatus> {
     const started = performance.now();
     const roundTripMs = () => Math.round((performance.now() - started) * 10) / 10;
     try {
-      const answer = await this.rpc.send<PingResponse>(pattern, {}, undefined, { timeoutMs: PING_TIMEOUT_MS });
+      const answer = await this.rpc.send(contract, {}, { timeoutMs: PING_TIMEOUT_MS });
       return { status: 'up', roundTripMs: roundTripMs(), instance: answer.instance };
     } catch (error) {
       const code = error instanceof ShopError ? error.code : 'INTERNAL_ERROR';

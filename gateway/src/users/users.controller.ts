@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CreateUserRequest, IdRequest, PageRequest, PATTERNS, UpdateUserRequest, UserPage, UserResponse } from '@shop/contracts';
+import { CreateUserRequest, IdRequest, PageRequest, RPC, UpdateUserRequest, UserPage, UserResponse } from '@shop/contracts';
 import { RpcClient } from '@shop/platform';
 import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
@@ -15,14 +15,14 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserResponse })
   @ApiError(409, 'USER_EMAIL_TAKEN')
   create(@Body() body: CreateUserRequest): Promise<UserResponse> {
-    return this.rpc.send(PATTERNS.USER_CREATE, body);
+    return this.rpc.send(RPC.USER_CREATE, body);
   }
 
   @Get()
   @ApiOperation({ summary: 'List users, oldest first' })
   @ApiOkResponse({ type: UserPage })
   list(@Query() page: PageRequest): Promise<UserPage> {
-    return this.rpc.send(PATTERNS.USER_LIST, page);
+    return this.rpc.send(RPC.USER_LIST, page);
   }
 
   @Get(':id')
@@ -31,7 +31,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   @ApiError(404, 'USER_NOT_FOUND')
   get(@Param() { id }: IdRequest): Promise<UserResponse> {
-    return this.rpc.send(PATTERNS.USER_GET, { id }, id);
+    return this.rpc.send(RPC.USER_GET, { id });
   }
 
   @Patch(':id')
@@ -41,7 +41,7 @@ export class UsersController {
   @ApiError(404, 'USER_NOT_FOUND')
   @ApiError(409, 'USER_EMAIL_TAKEN')
   update(@Param() { id }: IdRequest, @Body() changes: UpdateUserRequest): Promise<UserResponse> {
-    return this.rpc.send(PATTERNS.USER_UPDATE, { ...changes, id }, id);
+    return this.rpc.send(RPC.USER_UPDATE, { ...changes, id });
   }
 
   @Delete(':id')
@@ -51,6 +51,6 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiError(404, 'USER_NOT_FOUND')
   async remove(@Param() { id }: IdRequest): Promise<void> {
-    await this.rpc.send(PATTERNS.USER_DELETE, { id }, id);
+    await this.rpc.send(RPC.USER_DELETE, { id });
   }
 }

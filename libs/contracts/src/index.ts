@@ -17,6 +17,6 @@ export * from './products/product.response';
 export * from './orders/create-order.request';
 export * from './orders/list-orders.request';
 export * from './orders/order.response';
-export * from './catalogue/topics';
+export * from './contract';
 export * from './catalogue/render';
 export * from './examples';

@@ -1,115 +1,176 @@
+import { AnyEventContract, AnyRpcContract, AppName, EmptyRequest, event, ping, rpc, RpcContract, ServiceName } from './contract';
+import { IdRequest } from './common/id.request';
+import { PageRequest } from './common/page.request';
+import { Page } from './common/page.response';
+import { PingResponse } from './common/ping.response';
+import { PlaceOrderMessage } from './orders/create-order.request';
+import { ListOrdersRequest } from './orders/list-orders.request';
+import { OrderCancelledEvent, OrderResponse } from './orders/order.response';
+import { CreateProductRequest, UpdateProductMessage } from './products/create-product.request';
+import { GetProductsRequest, ListProductsRequest } from './products/list-products.request';
+import { ProductResponse, ProductStockLowEvent } from './products/product.response';
+import { StockMovementMessage, StockMovementResult } from './products/stock-movement.message';
+import { CreateUserRequest } from './users/create-user.request';
+import { UpdateUserMessage } from './users/update-user.request';
+import { UserDeletedEvent } from './users/user.events';
+import { UserResponse } from './users/user.response';
+
+/** What a delete answers. */
+export interface Deleted {
+  id: string;
+  deleted: true;
+}
+
+const byId = { name: 'user id', of: (r: { id: string }) => r.id };
+const byProductId = { name: 'product id', of: (r: { id: string }) => r.id };
+const byOrderId = { name: 'order id', of: (r: { id: string }) => r.id };
+
 /**
- * Every Kafka topic the system uses, grouped by the service that owns (answers or
- * produces) it. Request-reply answers go to the caller's own `<app>.replies` topic
- * (or, with KAFKA_REPLY_TOPICS=per-pattern and in the stock profile, NestJS's `<pattern>.reply`).
+ * Every request-reply pattern, grouped by the service that answers it. The one place a
+ * pattern is declared: topics, reply topics, read patterns, the status pings and
+ * docs/TOPICS.md are derived from here. Adding a pattern is one entry here, its handler
+ * (`@MessagePattern(RPC.X.pattern)`) and its caller (`rpc.send(RPC.X, request)`).
  */
-export const PATTERNS = {
-  // user-service answers these
-  USER_CREATE: 'user.create',
-  USER_LIST: 'user.list',
-  USER_GET: 'user.get',
-  USER_UPDATE: 'user.update',
-  USER_DELETE: 'user.delete',
-  USER_PING: 'user.ping',
-  // product-service answers these
-  PRODUCT_CREATE: 'product.create',
-  PRODUCT_LIST: 'product.list',
-  PRODUCT_GET: 'product.get',
-  PRODUCT_GET_MANY: 'product.get-many',
-  PRODUCT_UPDATE: 'product.update',
-  PRODUCT_DELETE: 'product.delete',
-  /**
-   * Every stock movement (reserve, release, restock, write-off), keyed by productId:
-   * one partition, so one consumer, applies a product's movements in order.
-   */
-  PRODUCT_STOCK: 'product.stock',
-  PRODUCT_PING: 'product.ping',
-  // order-service answers these (order.create is also emitted, for Prefer: respond-async)
-  ORDER_CREATE: 'order.create',
-  ORDER_LIST: 'order.list',
-  ORDER_GET: 'order.get',
-  ORDER_CANCEL: 'order.cancel',
-  ORDER_PING: 'order.ping',
-} as const;
-export type Pattern = (typeof PATTERNS)[keyof typeof PATTERNS];
+export const RPC = {
+  // user-service
+  USER_CREATE: rpc<CreateUserRequest, UserResponse>({ pattern: 'user.create', service: 'user-service', request: CreateUserRequest, reply: 'UserResponse', kind: 'write', callers: ['gateway'], description: 'POST /api/users' }),
+  USER_LIST: rpc<PageRequest, Page<UserResponse>>({ pattern: 'user.list', service: 'user-service', request: PageRequest, reply: 'UserPage', kind: 'read', callers: ['gateway'], description: 'GET /api/users' }),
+  USER_GET: rpc<IdRequest, UserResponse>({
+    pattern: 'user.get',
+    service: 'user-service',
+    request: IdRequest,
+    reply: 'UserResponse',
+    key: byId,
+    kind: 'read',
+    callers: ['gateway', 'order-service'],
+    description: 'GET /api/users/:id; the order saga checks the user',
+  }),
+  USER_UPDATE: rpc<UpdateUserMessage, UserResponse>({ pattern: 'user.update', service: 'user-service', request: UpdateUserMessage, reply: 'UserResponse', key: byId, kind: 'write', callers: ['gateway'], description: 'PATCH /api/users/:id' }),
+  USER_DELETE: rpc<IdRequest, Deleted>({ pattern: 'user.delete', service: 'user-service', request: IdRequest, reply: '{ id, deleted }', key: byId, kind: 'write', callers: ['gateway'], description: 'DELETE /api/users/:id' }),
+  USER_PING: ping<PingResponse>('user', 'user-service'),
+
+  // product-service
+  PRODUCT_CREATE: rpc<CreateProductRequest, ProductResponse>({ pattern: 'product.create', service: 'product-service', request: CreateProductRequest, reply: 'ProductResponse', kind: 'write', callers: ['gateway'], description: 'POST /api/products' }),
+  PRODUCT_LIST: rpc<ListProductsRequest, Page<ProductResponse>>({ pattern: 'product.list', service: 'product-service', request: ListProductsRequest, reply: 'ProductPage', kind: 'read', callers: ['gateway'], description: 'GET /api/products' }),
+  PRODUCT_GET: rpc<IdRequest, ProductResponse>({ pattern: 'product.get', service: 'product-service', request: IdRequest, reply: 'ProductResponse', key: byProductId, kind: 'read', callers: ['gateway'], description: 'GET /api/products/:id' }),
+  PRODUCT_GET_MANY: rpc<GetProductsRequest, ProductResponse[]>({
+    pattern: 'product.get-many',
+    service: 'product-service',
+    request: GetProductsRequest,
+    reply: 'ProductResponse[] (the ones that exist)',
+    kind: 'read',
+    callers: ['order-service'],
+    description: 'the order saga reads every product once',
+  }),
+  PRODUCT_UPDATE: rpc<UpdateProductMessage, ProductResponse>({
+    pattern: 'product.update',
+    service: 'product-service',
+    request: UpdateProductMessage,
+    reply: 'ProductResponse',
+    key: byProductId,
+    kind: 'write',
+    callers: ['gateway'],
+    description: 'PATCH /api/products/:id (catalog fields only)',
+  }),
+  PRODUCT_DELETE: rpc<IdRequest, Deleted>({ pattern: 'product.delete', service: 'product-service', request: IdRequest, reply: '{ id, deleted }', key: byProductId, kind: 'write', callers: ['gateway'], description: 'DELETE /api/products/:id' }),
+  /** Every stock movement, keyed by product id: one partition, so one consumer, applies a product's movements in order. */
+  PRODUCT_STOCK: rpc<StockMovementMessage, StockMovementResult>({
+    pattern: 'product.stock',
+    service: 'product-service',
+    request: StockMovementMessage,
+    reply: 'StockMovementResult',
+    key: { name: 'product id (one partition, so one writer, per product)', of: (m) => m.productId },
+    kind: 'write',
+    callers: ['gateway', 'order-service'],
+    commanders: ['product-service'],
+    description: 'every stock movement: reserve, release (also after order.cancelled), adjust (POST /api/products/:id/stock)',
+  }),
+  PRODUCT_PING: ping<PingResponse>('product', 'product-service'),
+
+  // order-service
+  ORDER_CREATE: rpc<PlaceOrderMessage, OrderResponse>({
+    pattern: 'order.create',
+    service: 'order-service',
+    request: PlaceOrderMessage,
+    reply: 'OrderResponse',
+    key: { name: 'order id (retries of one order queue behind it)', of: (m) => m.orderId },
+    kind: 'write',
+    callers: ['gateway'],
+    commanders: ['gateway'],
+    description: 'POST /api/orders: runs the saga (a one-way command with Prefer: respond-async)',
+  }),
+  ORDER_LIST: rpc<ListOrdersRequest, Page<OrderResponse>>({ pattern: 'order.list', service: 'order-service', request: ListOrdersRequest, reply: 'OrderPage', kind: 'read', callers: ['gateway'], description: 'GET /api/orders' }),
+  ORDER_GET: rpc<IdRequest, OrderResponse>({ pattern: 'order.get', service: 'order-service', request: IdRequest, reply: 'OrderResponse', key: byOrderId, kind: 'read', callers: ['gateway'], description: 'GET /api/orders/:id' }),
+  ORDER_CANCEL: rpc<IdRequest, OrderResponse>({ pattern: 'order.cancel', service: 'order-service', request: IdRequest, reply: 'OrderResponse', key: byOrderId, kind: 'write', callers: ['gateway'], description: 'POST /api/orders/:id/cancel' }),
+  ORDER_PING: ping<PingResponse>('order', 'order-service'),
+} as const satisfies Record<string, AnyRpcContract>;
 
 /** Fire-and-forget events; the entity id is the message key. */
 export const EVENTS = {
-  // produced by user-service; order-service consumes user.deleted
-  USER_CREATED: 'user.created',
-  USER_DELETED: 'user.deleted',
-  // produced by product-service
-  PRODUCT_CREATED: 'product.created',
-  PRODUCT_STOCK_LOW: 'product.stock-low',
-  // produced by order-service; product-service consumes order.cancelled
-  ORDER_CREATED: 'order.created',
-  ORDER_CANCELLED: 'order.cancelled',
-} as const;
-export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
-
-/**
- * Patterns that change nothing: a service may answer several of one partition at once
- * (a lost one is only a timeout for its caller, who may ask again). Every other
- * pattern is handled one message at a time, in partition order.
- */
-export const READ_PATTERNS: readonly string[] = [
-  PATTERNS.USER_LIST,
-  PATTERNS.USER_GET,
-  PATTERNS.USER_PING,
-  PATTERNS.PRODUCT_LIST,
-  PATTERNS.PRODUCT_GET,
-  PATTERNS.PRODUCT_GET_MANY,
-  PATTERNS.PRODUCT_PING,
-  PATTERNS.ORDER_LIST,
-  PATTERNS.ORDER_GET,
-  PATTERNS.ORDER_PING,
-];
+  USER_CREATED: event<UserResponse>({ topic: 'user.created', payload: 'UserResponse', key: { name: 'user id', of: (u) => u.id }, producers: ['user-service'], consumers: [], description: 'a user was created' }),
+  USER_DELETED: event<UserDeletedEvent>({
+    topic: 'user.deleted',
+    payload: UserDeletedEvent,
+    key: { name: 'user id', of: (e) => e.id },
+    producers: ['user-service'],
+    consumers: [{ app: 'order-service', does: 'cancels the user’s confirmed orders' }],
+    description: 'a user was deleted',
+  }),
+  PRODUCT_CREATED: event<ProductResponse>({ topic: 'product.created', payload: 'ProductResponse', key: { name: 'product id', of: (p) => p.id }, producers: ['product-service'], consumers: [], description: 'a product was created' }),
+  PRODUCT_STOCK_LOW: event<ProductStockLowEvent>({
+    topic: 'product.stock-low',
+    payload: '{ productId, stock, lowStockThreshold }',
+    key: { name: 'product id', of: (e) => e.productId },
+    producers: ['product-service'],
+    consumers: [],
+    description: 'a movement took stock below the threshold',
+  }),
+  ORDER_CREATED: event<OrderResponse>({ topic: 'order.created', payload: 'OrderResponse', key: { name: 'order id', of: (o) => o.id }, producers: ['order-service'], consumers: [], description: 'an order was confirmed' }),
+  ORDER_CANCELLED: event<OrderCancelledEvent>({
+    topic: 'order.cancelled',
+    payload: OrderCancelledEvent,
+    key: { name: 'order id', of: (e) => e.orderId },
+    producers: ['order-service'],
+    consumers: [{ app: 'product-service', does: 'puts the stock back, once per order and product' }],
+    description: 'an order was cancelled',
+  }),
+} as const satisfies Record<string, AnyEventContract>;
 
 /** Where a message that a consumer cannot understand is set aside for a person to read. */
 export const DEAD_LETTER_TOPIC = 'shop.dead-letter';
 
-/** NestJS's reply topic: one per pattern, read by every app that calls the pattern. */
-export function replyTopicOf(pattern: string): string {
-  return `${pattern}.reply`;
+export const RPC_CONTRACTS: readonly AnyRpcContract[] = Object.values(RPC);
+export const EVENT_CONTRACTS: readonly AnyEventContract[] = Object.values(EVENTS);
+
+const READS = new Set(RPC_CONTRACTS.filter((c) => c.kind === 'read').map((c) => c.pattern));
+
+/** True for a pattern that changes nothing (answered side by side, see RpcContract.kind). */
+export function isReadPattern(pattern: string): boolean {
+  return READS.has(pattern);
 }
 
-/** The apps that call request-reply patterns; each reads its answers from a topic of its own. */
-export const CALLERS = ['gateway', 'order-service'] as const;
-
-/** One reply topic per calling app (default), or NestJS's one per pattern. */
-export type ReplyTopics = 'per-caller' | 'per-pattern';
-
 /** The topic `app` reads every answer from, whatever the pattern. */
-export function callerReplyTopic(app: string): string {
+export function replyTopicOf(app: string): string {
   return `${app}.replies`;
 }
 
-/** Patterns each service answers, so a service subscribes to exactly its own. */
-export const PATTERNS_BY_SERVICE = {
-  'user-service': [
-    PATTERNS.USER_CREATE,
-    PATTERNS.USER_LIST,
-    PATTERNS.USER_GET,
-    PATTERNS.USER_UPDATE,
-    PATTERNS.USER_DELETE,
-    PATTERNS.USER_PING,
-  ],
-  'product-service': [
-    PATTERNS.PRODUCT_CREATE,
-    PATTERNS.PRODUCT_LIST,
-    PATTERNS.PRODUCT_GET,
-    PATTERNS.PRODUCT_GET_MANY,
-    PATTERNS.PRODUCT_UPDATE,
-    PATTERNS.PRODUCT_DELETE,
-    PATTERNS.PRODUCT_STOCK,
-    PATTERNS.PRODUCT_PING,
-  ],
-  'order-service': [PATTERNS.ORDER_CREATE, PATTERNS.ORDER_LIST, PATTERNS.ORDER_GET, PATTERNS.ORDER_CANCEL, PATTERNS.ORDER_PING],
-} as const;
+/** The patterns `app` waits for answers to: it listens on its reply topic when there is one. */
+export function patternsCalledBy(app: AppName): AnyRpcContract[] {
+  return RPC_CONTRACTS.filter((c) => c.callers.includes(app));
+}
+
+/** The apps that wait for answers, each with a reply topic of its own. */
+export function callers(): AppName[] {
+  return [...new Set(RPC_CONTRACTS.flatMap((c) => c.callers))];
+}
+
+/** The liveness pattern of every service. */
+export function pings(): { service: ServiceName; contract: RpcContract<EmptyRequest, PingResponse> }[] {
+  return RPC_CONTRACTS.filter((c) => c.ping).map((c) => ({ service: c.service, contract: c as RpcContract<EmptyRequest, PingResponse> }));
+}
 
 /** Every topic, created up front (never by broker auto-creation). */
-export function allTopics(replies: ReplyTopics = 'per-caller'): string[] {
-  const patterns = Object.values(PATTERNS);
-  const replyTopics = replies === 'per-caller' ? CALLERS.map(callerReplyTopic) : patterns.map(replyTopicOf);
-  return [...patterns, ...replyTopics, ...Object.values(EVENTS), DEAD_LETTER_TOPIC];
+export function allTopics(): string[] {
+  return [...RPC_CONTRACTS.map((c) => c.pattern), ...callers().map(replyTopicOf), ...EVENT_CONTRACTS.map((e) => e.topic), DEAD_LETTER_TOPIC];
 }
+

@@ -1,15 +1,13 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { allTopics } from '@shop/contracts';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
 import { KafkaServerRef } from './health/kafka.health';
-import { coalescedSendsInFlight, kafkaServerOptions, replyTopics } from './kafka/kafka.options';
+import { KAFKA_SETTINGS, KafkaSettings } from './kafka/kafka.settings';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
 import { httpMetrics } from './metrics/http-metrics.middleware';
-import { SERVICE_INFO, ServiceInfo } from './service-info';
 
 /**
  * Boots an app: JSON logger, topics ensured, then (for services) the Kafka server
@@ -40,14 +38,11 @@ async function start(
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
-  const info = app.get<ServiceInfo>(SERVICE_INFO);
+  const settings = app.get<KafkaSettings>(KAFKA_SETTINGS);
 
-  await ensureTopics(config, info.instance, allTopics(replyTopics(config)));
+  await ensureTopics(settings);
   if (options.consumesRequests) {
-    const server = new ShopKafkaServer(kafkaServerOptions(config, info), {
-      readConcurrency: config.KAFKA_PROFILE === 'stock' ? 1 : config.KAFKA_READ_CONCURRENCY,
-      sendsInFlight: coalescedSendsInFlight(config),
-    });
+    const server = new ShopKafkaServer(settings);
     app.get(KafkaServerRef).server = server;
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   }
@@ -59,6 +54,6 @@ async function start(
   // A service takes its share of requests only once it can serve them.
   await waitForDatabase(app);
   await app.startAllMicroservices();
-  app.get(Logger).log({ port: config.PORT, host: config.HOST, kafka: config.KAFKA_BROKERS }, `${info.name} listening on http://${config.HOST}:${config.PORT}`);
+  app.get(Logger).log({ port: config.PORT, host: config.HOST, kafka: config.KAFKA_BROKERS }, `${settings.app} listening on http://${config.HOST}:${config.PORT}`);
   return app;
 }

@@ -1,20 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AppName, pings } from '@shop/contracts';
 import { hostname } from 'node:os';
-import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { AppConfig, validateEnv } from './config/app.config';
+import { register } from 'prom-client';
+import { AppConfig, readConfig } from './config/app.config';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { ShopValidationPipe } from './errors/validation.pipe';
 import { HealthModule } from './health/health.module';
+import { KafkaAdmin } from './kafka/kafka-admin';
+import { KAFKA_SETTINGS, kafkaSettings } from './kafka/kafka.settings';
+import { RpcHandledInterceptor } from './kafka/rpc-handled.interceptor';
+import { RpcModule } from './kafka/rpc.module';
 import { loggerModule } from './logging/logger.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { register } from 'prom-client';
-import { KafkaAdmin } from './kafka/kafka-admin';
+import { pingController } from './ping.controller';
 import { SERVICE_INFO, ServiceInfo } from './service-info';
 
 export interface PlatformOptions<T extends AppConfig> {
-  /** The app's name: its consumer group, its `service` in logs. */
-  service: string;
+  /** The app's name: its consumer groups, its `service` in logs. */
+  service: AppName;
   /** The app's config class; validated from the environment once, at boot. */
   config: new () => T;
   /** Defaults that differ per app (its port). */
@@ -22,34 +26,35 @@ export interface PlatformOptions<T extends AppConfig> {
 }
 
 /**
- * What every app shares: validated config, JSON logs, the error filter and validation
- * pipe (HTTP and Kafka alike), health and metrics. Each app imports it once.
+ * What every app shares: validated config, its Kafka settings, JSON logs, the error
+ * filter, validation pipe and handled-message interceptor (HTTP and Kafka alike),
+ * health and metrics. Each app imports it once.
  */
 @Module({})
 export class PlatformModule {
   static forRoot<T extends AppConfig>(options: PlatformOptions<T>): DynamicModule {
-    let config: T | undefined;
-    const configModule = ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      validate: (env) => (config = validateEnv(options.config, options.defaults)(env)),
-    });
-    const validated = config as unknown as T;
-    const info: ServiceInfo = { name: options.service, instance: validated.INSTANCE_ID ?? `${options.service}-${hostname()}-${process.pid}` };
+    const config = readConfig(options.config, process.env, options.defaults);
+    const info: ServiceInfo = { name: options.service, instance: config.INSTANCE_ID ?? `${options.service}-${hostname()}-${process.pid}` };
     register.setDefaultLabels({ service: info.name, instance: info.instance });
     return {
       module: PlatformModule,
       global: true,
-      imports: [configModule, loggerModule(validated, info), HealthModule, MetricsModule],
+      imports: [loggerModule(config, info), RpcModule, HealthModule, MetricsModule],
+      // A service answers its own ping (GET /api/status), with no database.
+      controllers: pings()
+        .filter((p) => p.service === options.service)
+        .map((p) => pingController(p.contract.pattern)),
       providers: [
-        { provide: AppConfig, useValue: validated },
-        ...(options.config === (AppConfig as unknown) ? [] : [{ provide: options.config, useValue: validated }]),
+        { provide: AppConfig, useValue: config },
+        ...(options.config === (AppConfig as unknown) ? [] : [{ provide: options.config, useValue: config }]),
         { provide: SERVICE_INFO, useValue: info },
+        { provide: KAFKA_SETTINGS, useValue: kafkaSettings(config, info) },
         KafkaAdmin,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useClass: ShopValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: RpcHandledInterceptor },
       ],
-      exports: [AppConfig, options.config, SERVICE_INFO, KafkaAdmin],
+      exports: [AppConfig, options.config, SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin],
     };
   }
 }

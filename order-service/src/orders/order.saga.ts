@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ERROR_CODES, OrderItemRequest, PATTERNS, ProductResponse, StockMovementResult, UserResponse } from '@shop/contracts';
+import { ERROR_CODES, OrderItemRequest, ProductResponse, RPC, stockMovement, UserResponse } from '@shop/contracts';
 import { RpcClient, ShopError } from '@shop/platform';
 import { OrderLine } from './schemas/order.schema';
 
@@ -20,7 +20,7 @@ export class OrderSaga {
 
     const attempts = await Promise.allSettled(
       items.map((item) =>
-        this.rpc.send<StockMovementResult>(PATTERNS.PRODUCT_STOCK, { kind: 'reserve', orderId, productId: item.productId, quantity: item.quantity }, item.productId),
+        this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.reserve(orderId, item)),
       ),
     );
     const refused = attempts.flatMap((a, i) => (a.status === 'rejected' && isInsufficient(a.reason) ? [{ item: items[i], error: a.reason as ShopError }] : []));
@@ -47,7 +47,7 @@ export class OrderSaga {
   async release(orderId: string, items: { productId: string }[]): Promise<void> {
     const results = await Promise.allSettled(
       // Never skipped for being late: a reservation that is not released is stock lost.
-      items.map((item) => this.rpc.send(PATTERNS.PRODUCT_STOCK, { kind: 'release', orderId, productId: item.productId }, item.productId, { mustApply: true })),
+      items.map((item) => this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.release(orderId, item.productId), { mustApply: true })),
     );
     results.forEach((result, i) => {
       if (result.status === 'rejected') {
@@ -59,7 +59,7 @@ export class OrderSaga {
 
   private async userMustExist(userId: string): Promise<UserResponse> {
     try {
-      return await this.rpc.send<UserResponse>(PATTERNS.USER_GET, { id: userId }, userId);
+      return await this.rpc.send(RPC.USER_GET, { id: userId });
     } catch (error) {
       if (error instanceof ShopError && error.code === ERROR_CODES.USER_NOT_FOUND) {
         throw new ShopError(422, ERROR_CODES.USER_NOT_FOUND, `User ${userId} does not exist`, { userId });
@@ -69,7 +69,7 @@ export class OrderSaga {
   }
 
   private async productsMustExist(ids: string[]): Promise<Map<string, ProductResponse>> {
-    const found = await this.rpc.send<ProductResponse[]>(PATTERNS.PRODUCT_GET_MANY, { ids });
+    const found = await this.rpc.send(RPC.PRODUCT_GET_MANY, { ids });
     const byId = new Map(found.map((p) => [p.id, p]));
     const missing = ids.filter((id) => !byId.has(id));
     if (missing.length > 0) {

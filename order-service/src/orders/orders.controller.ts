@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { EVENTS, IdRequest, ListOrdersRequest, PATTERNS, PlaceOrderMessage, UserDeletedEvent } from '@shop/contracts';
+import { EVENTS, IdRequest, ListOrdersRequest, RPC, PlaceOrderMessage, UserDeletedEvent } from '@shop/contracts';
 import { OrdersService } from './orders.service';
 
 @Controller()
@@ -8,27 +8,27 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   /** Request-reply, or (Prefer: respond-async) an emitted command whose outcome is stored. */
-  @MessagePattern(PATTERNS.ORDER_CREATE)
+  @MessagePattern(RPC.ORDER_CREATE.pattern)
   place(@Payload() command: PlaceOrderMessage) {
     return this.orders.place(command);
   }
 
-  @MessagePattern(PATTERNS.ORDER_LIST)
+  @MessagePattern(RPC.ORDER_LIST.pattern)
   list(@Payload() request: ListOrdersRequest) {
     return this.orders.list(request);
   }
 
-  @MessagePattern(PATTERNS.ORDER_GET)
+  @MessagePattern(RPC.ORDER_GET.pattern)
   get(@Payload() request: IdRequest) {
     return this.orders.get(request.id);
   }
 
-  @MessagePattern(PATTERNS.ORDER_CANCEL)
+  @MessagePattern(RPC.ORDER_CANCEL.pattern)
   cancel(@Payload() request: IdRequest) {
     return this.orders.cancel(request.id, 'cancelled by request');
   }
 
-  @EventPattern(EVENTS.USER_DELETED)
+  @EventPattern(EVENTS.USER_DELETED.topic)
   onUserDeleted(@Payload() event: UserDeletedEvent) {
     return this.orders.cancelAllOf(event.id);
   }

@@ -1,11 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { ERROR_CODES, EVENTS, ListOrdersRequest, OrderCancelledEvent, OrderResponse, Page, PlaceOrderMessage } from '@shop/contracts';
-import { isDuplicateKey, ordersTotal, RpcClient, ShopError } from '@shop/platform';
+import { EventPublisher, isDuplicateKey, ordersTotal, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { OrderSaga } from './order.saga';
-import { Order, OrderRecord } from './schemas/order.schema';
+import { Order } from './schemas/order.schema';
+
+/** What the saga decided for an order: the fields to store, and the error to answer when it was rejected. */
+interface Decision {
+  fields: Pick<Order, 'status' | 'items' | 'totalCents' | 'rejection'>;
+  failure?: ShopError;
+}
 
 @Injectable()
 export class OrdersService {
@@ -14,70 +20,34 @@ export class OrdersService {
   constructor(
     @InjectModel(Order.name) private readonly orders: Model<Order>,
     private readonly saga: OrderSaga,
-    private readonly rpc: RpcClient,
+    private readonly events: EventPublisher,
   ) {}
 
   /**
    * Runs the saga for the order id the gateway chose and stores the outcome. The same
    * id again (a retry, the same Idempotency-Key) answers the stored outcome and moves no
    * stock: order.create is keyed by order id, so duplicates queue behind the first on
-   * one partition, and reservations are idempotent per order. A synchronous order is
-   * written once, decided (FerretDB updates cost more the larger the collection; inserts
-   * do not); an asynchronous one is stored pending first, so GET can show it meanwhile.
+   * one partition, and reservations are idempotent per order.
    */
   async place(command: PlaceOrderMessage): Promise<OrderResponse> {
-    const existing = await this.orders.findById(command.orderId).lean<OrderRecord>().exec();
-    if (existing && existing.status !== 'pending') return this.replay(existing, command);
-    if (existing) this.mustBeSameRequest(existing, command);
-    let pending = Boolean(existing); // a pending order seen again (a redelivery) runs its saga again
-    if (!pending && command.async) {
-      try {
-        await this.orders.create({ ...this.draft(command), status: 'pending' });
-        pending = true;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        return this.replay((await this.orders.findById(command.orderId).lean<OrderRecord>().exec())!, command);
-      }
+    const existing = await this.orders.findById(command.orderId).lean<Order>().exec();
+    if (existing) {
+      this.mustBeSameRequest(existing, command);
+      // Decided: answer as then. Pending (a redelivered command): run its saga again.
+      if (existing.status !== 'pending') return this.replay(existing, command);
+    } else if (command.async && !(await this.storePending(command))) {
+      return this.replay(await this.find(command.orderId), command);
     }
-
-    let outcome: Pick<Order, 'status' | 'items' | 'totalCents' | 'rejection'>;
-    let failure: ShopError | undefined;
-    try {
-      const lines = await this.saga.reserve(command.orderId, command.userId, command.items);
-      outcome = { status: 'confirmed', items: lines, totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents!, 0) };
-    } catch (error) {
-      failure = error instanceof ShopError ? error : new ShopError(500, ERROR_CODES.INTERNAL_ERROR, 'Internal server error');
-      if (!(error instanceof ShopError)) this.logger.error({ err: error, orderId: command.orderId }, `Order ${command.orderId} failed`);
-      outcome = { status: 'rejected', items: command.items, totalCents: 0, rejection: failure.toWire() };
-    }
-
-    let order: OrderRecord;
-    if (pending) {
-      order = (await this.orders.findOneAndUpdate({ _id: command.orderId, status: 'pending' }, { $set: outcome }, { new: true }).lean<OrderRecord>().exec()) ?? (await this.find(command.orderId));
-    } else {
-      try {
-        order = (await this.orders.create({ ...this.draft(command), ...outcome })).toObject() as OrderRecord;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        return this.replay(await this.find(command.orderId), command);
-      }
-    }
-    ordersTotal.inc({ status: order.status });
-    if (failure) {
-      this.logger.log({ orderId: command.orderId, code: failure.code }, `Rejected order ${command.orderId}: ${failure.message}`);
-      if (!command.async) throw failure;
-      return toOrderResponse(order);
-    }
-    const response = toOrderResponse(order);
-    await this.rpc.emit(EVENTS.ORDER_CREATED, response.id, response);
-    this.logger.log({ orderId: response.id, userId: command.userId, totalCents: response.totalCents }, `Confirmed order ${response.id} for ${response.totalCents} cents`);
-    return response;
+    const decision = await this.decide(command);
+    const order = existing || command.async ? await this.decidePending(command.orderId, decision) : await this.insertDecided(command, decision);
+    if (!order) return this.replay(await this.find(command.orderId), command); // another delivery stored it first
+    return this.announce(order, decision, command);
   }
 
   async list(request: ListOrdersRequest): Promise<Page<OrderResponse>> {
     const filter = request.userId ? { userId: request.userId } : {};
     const [docs, total] = await Promise.all([
-      this.orders.find(filter).sort({ createdAt: 1, _id: 1 }).skip(request.offset).limit(request.limit).lean<OrderRecord[]>().exec(),
+      this.orders.find(filter).sort({ createdAt: 1, _id: 1 }).skip(request.offset).limit(request.limit).lean<Order[]>().exec(),
       this.orders.countDocuments(filter).exec(),
     ]);
     return { items: docs.map(toOrderResponse), total, limit: request.limit, offset: request.offset };
@@ -96,10 +66,7 @@ export class OrdersService {
   async cancel(id: string, reason: string): Promise<OrderResponse> {
     let order = await this.find(id);
     if (order.status === 'confirmed') {
-      order = (await this.orders
-        .findOneAndUpdate({ _id: id, status: 'confirmed' }, { $set: { status: 'cancelled' } }, { new: true })
-        .lean<OrderRecord>()
-        .exec()) ?? (await this.find(id));
+      order = (await this.orders.findOneAndUpdate({ _id: id, status: 'confirmed' }, { $set: { status: 'cancelled' } }, { new: true }).lean<Order>().exec()) ?? (await this.find(id));
     }
     if (order.status !== 'cancelled') {
       throw new ShopError(409, ERROR_CODES.ORDER_NOT_CANCELLABLE, `Order ${id} is ${order.status} and cannot be cancelled`, { status: order.status });
@@ -112,10 +79,9 @@ export class OrdersService {
         cancelledAt: order.updatedAt.toISOString(),
         reason,
       };
-      await this.rpc.emit(EVENTS.ORDER_CANCELLED, id, event);
+      await this.events.publish(EVENTS.ORDER_CANCELLED, event);
       ordersTotal.inc({ status: 'cancelled' });
-      const eventId = randomUUID();
-      order = (await this.orders.findByIdAndUpdate(id, { $set: { cancelEventId: eventId } }, { new: true }).lean<OrderRecord>().exec()) ?? order;
+      order = (await this.orders.findByIdAndUpdate(id, { $set: { cancelEventId: randomUUID() } }, { new: true }).lean<Order>().exec()) ?? order;
       this.logger.log({ orderId: id, userId: order.userId, reason }, `Cancelled order ${id} (${reason})`);
     }
     return toOrderResponse(order);
@@ -128,30 +94,87 @@ export class OrdersService {
     this.logger.log({ userId, cancelled: open.length }, `User ${userId} deleted: cancelled ${open.length} open orders`);
   }
 
-  private async find(id: string): Promise<OrderRecord> {
-    const order = await this.orders.findById(id).lean<OrderRecord>().exec();
+  /** Stores an asynchronous order as pending, so GET shows it while its saga runs; false when another delivery stored it first. */
+  private async storePending(command: PlaceOrderMessage): Promise<boolean> {
+    try {
+      await this.orders.create({ ...draft(command), status: 'pending' });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The saga's outcome: confirmed with priced lines, or rejected with the error the caller gets. */
+  private async decide(command: PlaceOrderMessage): Promise<Decision> {
+    try {
+      const lines = await this.saga.reserve(command.orderId, command.userId, command.items);
+      return { fields: { status: 'confirmed', items: lines, totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents!, 0) } };
+    } catch (error) {
+      if (!(error instanceof ShopError)) this.logger.error({ err: error, orderId: command.orderId }, `Order ${command.orderId} failed`);
+      const failure = error instanceof ShopError ? error : new ShopError(500, ERROR_CODES.INTERNAL_ERROR, 'Internal server error');
+      return { fields: { status: 'rejected', items: command.items, totalCents: 0, rejection: failure.toWire() }, failure };
+    }
+  }
+
+  /**
+   * A synchronous order is written once, decided: an insert, which FerretDB makes cheaper
+   * than an update the larger the collection grows. Undefined when another delivery inserted it first.
+   */
+  private async insertDecided(command: PlaceOrderMessage, decision: Decision): Promise<Order | undefined> {
+    try {
+      return (await this.orders.create({ ...draft(command), ...decision.fields })).toObject();
+    } catch (error) {
+      if (isDuplicateKey(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Pending -> decided; undefined when another delivery decided it first. */
+  private async decidePending(orderId: string, decision: Decision): Promise<Order | undefined> {
+    const order = await this.orders.findOneAndUpdate({ _id: orderId, status: 'pending' }, { $set: decision.fields }, { new: true }).lean<Order>().exec();
+    return order ?? undefined;
+  }
+
+  /** Counts the decided order, publishes order.created for a confirmed one, and answers (a synchronous rejection as its error). */
+  private async announce(order: Order, decision: Decision, command: PlaceOrderMessage): Promise<OrderResponse> {
+    ordersTotal.inc({ status: order.status });
+    const response = toOrderResponse(order);
+    if (decision.failure) {
+      this.logger.log({ orderId: response.id, code: decision.failure.code }, `Rejected order ${response.id}: ${decision.failure.message}`);
+      if (!command.async) throw decision.failure;
+      return response;
+    }
+    await this.events.publish(EVENTS.ORDER_CREATED, response);
+    this.logger.log({ orderId: response.id, userId: response.userId, totalCents: response.totalCents }, `Confirmed order ${response.id} for ${response.totalCents} cents`);
+    return response;
+  }
+
+  private async find(id: string): Promise<Order> {
+    const order = await this.orders.findById(id).lean<Order>().exec();
     if (!order) throw ShopError.notFound(ERROR_CODES.ORDER_NOT_FOUND, 'Order', id);
     return order;
   }
 
-  private draft(command: PlaceOrderMessage) {
-    return { _id: command.orderId, userId: command.userId, items: command.items, totalCents: 0, fingerprint: command.fingerprint };
-  }
-
-  private mustBeSameRequest(order: OrderRecord, command: PlaceOrderMessage): void {
+  private mustBeSameRequest(order: Order, command: PlaceOrderMessage): void {
     if (order.fingerprint !== command.fingerprint) {
       throw new ShopError(422, ERROR_CODES.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used for a different order', { orderId: String(order._id) });
     }
   }
 
-  private replay(order: OrderRecord, command: PlaceOrderMessage): OrderResponse {
+  /** A decided order seen again: the same answer as the first time (a synchronous rejection is its error again). */
+  private replay(order: Order, command: PlaceOrderMessage): OrderResponse {
     this.mustBeSameRequest(order, command);
     if (order.status === 'rejected' && order.rejection && !command.async) throw ShopError.fromWire(order.rejection);
     return toOrderResponse(order);
   }
 }
 
-export function toOrderResponse(order: OrderRecord): OrderResponse {
+function draft(command: PlaceOrderMessage) {
+  return { _id: command.orderId, userId: command.userId, items: command.items, totalCents: 0, fingerprint: command.fingerprint };
+}
+
+export function toOrderResponse(order: Order): OrderResponse {
   const items = order.items.map((l) => ({
     productId: l.productId,
     name: l.name ?? '',
@@ -171,4 +194,3 @@ export function toOrderResponse(order: OrderRecord): OrderResponse {
   if (order.rejection) response.rejection = { code: order.rejection.code, message: order.rejection.message, details: order.rejection.details };
   return response;
 }
-

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateProductRequest, GetProductsRequest, IdRequest, ListProductsRequest, PATTERNS, UpdateProductMessage } from '@shop/contracts';
+import { CreateProductRequest, GetProductsRequest, IdRequest, ListProductsRequest, RPC, UpdateProductMessage } from '@shop/contracts';
 import { ProductsService } from './products.service';
 
 /** product.* catalog patterns. */
@@ -8,33 +8,33 @@ import { ProductsService } from './products.service';
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
-  @MessagePattern(PATTERNS.PRODUCT_CREATE)
+  @MessagePattern(RPC.PRODUCT_CREATE.pattern)
   create(@Payload() request: CreateProductRequest) {
     return this.products.create(request);
   }
 
-  @MessagePattern(PATTERNS.PRODUCT_LIST)
+  @MessagePattern(RPC.PRODUCT_LIST.pattern)
   list(@Payload() request: ListProductsRequest) {
     return this.products.list(request);
   }
 
-  @MessagePattern(PATTERNS.PRODUCT_GET)
+  @MessagePattern(RPC.PRODUCT_GET.pattern)
   get(@Payload() request: IdRequest) {
     return this.products.get(request.id);
   }
 
-  @MessagePattern(PATTERNS.PRODUCT_GET_MANY)
+  @MessagePattern(RPC.PRODUCT_GET_MANY.pattern)
   getMany(@Payload() request: GetProductsRequest) {
     return this.products.getMany(request.ids);
   }
 
-  @MessagePattern(PATTERNS.PRODUCT_UPDATE)
+  @MessagePattern(RPC.PRODUCT_UPDATE.pattern)
   update(@Payload() request: UpdateProductMessage) {
     const { id, ...changes } = request;
     return this.products.update(id, changes);
   }
 
-  @MessagePattern(PATTERNS.PRODUCT_DELETE)
+  @MessagePattern(RPC.PRODUCT_DELETE.pattern)
   remove(@Payload() request: IdRequest) {
     return this.products.remove(request.id);
   }

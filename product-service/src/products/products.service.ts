@@ -10,7 +10,7 @@ import {
   ProductResponse,
   UpdateProductRequest,
 } from '@shop/contracts';
-import { RpcClient, ShopError } from '@shop/platform';
+import { EventPublisher, ShopError } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock } from './schemas/stock.schema';
@@ -24,7 +24,7 @@ export class ProductsService {
   constructor(
     @InjectModel(Product.name) private readonly products: Model<Product>,
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
-    private readonly events: RpcClient,
+    private readonly events: EventPublisher,
   ) {}
 
   async create(request: CreateProductRequest): Promise<ProductResponse> {
@@ -32,7 +32,7 @@ export class ProductsService {
     const product = await this.products.create({ ...catalog, lowStockThreshold: catalog.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD });
     await this.stocks.create({ _id: product._id, stock, initial: stock, restocked: 0, writtenOff: 0 });
     const response = toProductResponse(product.toObject(), stock);
-    await this.events.emit(EVENTS.PRODUCT_CREATED, response.id, response);
+    await this.events.publish(EVENTS.PRODUCT_CREATED, response);
     this.logger.log({ productId: response.id, stock }, `Created product ${response.id} with ${stock} in stock`);
     return response;
   }

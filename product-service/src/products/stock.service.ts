@@ -4,12 +4,13 @@ import {
   ERROR_CODES,
   EVENTS,
   OrderCancelledEvent,
-  PATTERNS,
+  RPC,
   ProductStockLowEvent,
+  stockMovement,
   StockMovementMessage,
   StockMovementResult,
 } from '@shop/contracts';
-import { isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
+import { EventPublisher, isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
 import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock, StockMovement } from './schemas/stock.schema';
@@ -40,7 +41,8 @@ export class StockService {
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
     @InjectModel(StockMovement.name) private readonly movements: Model<StockMovement>,
     @InjectModel(Product.name) private readonly products: Model<Product>,
-    private readonly events: RpcClient,
+    private readonly events: EventPublisher,
+    private readonly rpc: RpcClient,
   ) {}
 
   apply(movement: StockMovementMessage): Promise<StockMovementResult> {
@@ -110,13 +112,9 @@ export class StockService {
     return { productId, kind: 'adjust', applied: true, stock };
   }
 
-  /** order.cancelled: one release per item on the keyed stock topic (idempotent there). */
+  /** order.cancelled: one release per item, as a command on the keyed stock topic (idempotent there), so its product's consumer applies it. */
   async releaseCancelledOrder(event: OrderCancelledEvent): Promise<void> {
-    await Promise.all(
-      event.items.map((item) =>
-        this.events.emit(PATTERNS.PRODUCT_STOCK, item.productId, { kind: 'release', productId: item.productId, orderId: event.orderId, reason: 'order cancelled' }),
-      ),
-    );
+    await Promise.all(event.items.map((item) => this.rpc.command(RPC.PRODUCT_STOCK, stockMovement.release(event.orderId, item.productId, 'order cancelled'))));
     this.logger.log({ orderId: event.orderId, items: event.items.length }, `Queued stock release for cancelled order ${event.orderId}`);
   }
 
@@ -175,7 +173,7 @@ export class StockService {
     const threshold = await this.thresholdOf(productId);
     if (threshold === undefined || !(before >= threshold && after < threshold)) return;
     const event: ProductStockLowEvent = { productId, stock: after, lowStockThreshold: threshold };
-    await this.events.emit(EVENTS.PRODUCT_STOCK_LOW, productId, event);
+    await this.events.publish(EVENTS.PRODUCT_STOCK_LOW, event);
     stockLowEvents.inc();
     this.logger.warn({ productId, stock: after, threshold }, `Stock of ${productId} fell below ${threshold}: ${after} left`);
   }
@@ -193,10 +191,6 @@ export class StockService {
     this.thresholds.set(productId, { value: product.lowStockThreshold, at: Date.now() });
     return product.lowStockThreshold;
   }
-}
-
-function reserveKey(orderId: string, productId: string): string {
-  return `reserve:${orderId}:${productId}`;
 }
 
 function insufficient(productId: string, requested: number, available: number, message: string): ShopError {

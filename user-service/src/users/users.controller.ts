@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateUserRequest, IdRequest, PageRequest, PATTERNS, UpdateUserMessage } from '@shop/contracts';
+import { CreateUserRequest, IdRequest, PageRequest, RPC, UpdateUserMessage } from '@shop/contracts';
 import { UsersService } from './users.service';
 
 /** user.* request-reply patterns; the payload is validated by the platform pipe first. */
@@ -8,28 +8,28 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  @MessagePattern(PATTERNS.USER_CREATE)
+  @MessagePattern(RPC.USER_CREATE.pattern)
   create(@Payload() request: CreateUserRequest) {
     return this.users.create(request);
   }
 
-  @MessagePattern(PATTERNS.USER_LIST)
+  @MessagePattern(RPC.USER_LIST.pattern)
   list(@Payload() request: PageRequest) {
     return this.users.list(request);
   }
 
-  @MessagePattern(PATTERNS.USER_GET)
+  @MessagePattern(RPC.USER_GET.pattern)
   get(@Payload() request: IdRequest) {
     return this.users.get(request.id);
   }
 
-  @MessagePattern(PATTERNS.USER_UPDATE)
+  @MessagePattern(RPC.USER_UPDATE.pattern)
   update(@Payload() request: UpdateUserMessage) {
     const { id, ...changes } = request;
     return this.users.update(id, changes);
   }
 
-  @MessagePattern(PATTERNS.USER_DELETE)
+  @MessagePattern(RPC.USER_DELETE.pattern)
   remove(@Payload() request: IdRequest) {
     return this.users.remove(request.id);
   }

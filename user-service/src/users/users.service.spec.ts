@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
-import { RpcClient, ShopError } from '@shop/platform';
+import { EventContract } from '@shop/contracts';
+import { EventPublisher, ShopError } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { User, UserDocument } from './schemas/user.schema';
 import { isDuplicateKey } from '@shop/platform';
@@ -54,12 +55,12 @@ function duplicateKeyError(): Error {
   return Object.assign(new Error('E11000 duplicate key error collection: shop.users index: email_1 dup key'), { code: 11000 });
 }
 
-/** UsersService over a fake model and a fake RpcClient that records every event. */
+/** UsersService over a fake model and a fake EventPublisher that records every event with the key its contract derives. */
 function setup(model: Record<string, unknown>) {
   const events: { event: string; key: string; payload: unknown }[] = [];
   const rpc = {
-    emit: async (event: string, key: string, payload: unknown) => void events.push({ event, key, payload }),
-  } as unknown as RpcClient;
+    publish: async <P>(event: EventContract<P>, payload: P) => void events.push({ event: event.topic, key: event.key.of(payload), payload }),
+  } as unknown as EventPublisher;
   const service = new UsersService({ createIndexes: async () => undefined, ...model } as unknown as Model<User>, rpc);
   return { service, events };
 }

@@ -11,7 +11,7 @@ import {
   UserDeletedEvent,
   UserResponse,
 } from '@shop/contracts';
-import { isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
+import { isDuplicateKey, EventPublisher, ShopError } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { User } from './schemas/user.schema';
 
@@ -24,7 +24,7 @@ export class UsersService implements OnModuleInit {
 
   constructor(
     @InjectModel(User.name) private readonly users: Model<User>,
-    private readonly events: RpcClient,
+    private readonly events: EventPublisher,
   ) {}
 
   private indexes?: Promise<unknown>;
@@ -42,7 +42,7 @@ export class UsersService implements OnModuleInit {
     await (this.indexes ??= this.users.createIndexes());
     const user = await this.users.create(request).catch((error: unknown) => rethrowDuplicate(error, request.email));
     const response = toUserResponse(user);
-    await this.events.emit(EVENTS.USER_CREATED, response.id, response satisfies UserCreatedEvent);
+    await this.events.publish(EVENTS.USER_CREATED, response satisfies UserCreatedEvent);
     this.logger.log({ userId: response.id }, `Created user ${response.id}`);
     return response;
   }
@@ -76,7 +76,7 @@ export class UsersService implements OnModuleInit {
     const user = await this.users.findByIdAndDelete(id).exec();
     if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
     const event: UserDeletedEvent = { id, deletedAt: new Date().toISOString() };
-    await this.events.emit(EVENTS.USER_DELETED, id, event);
+    await this.events.publish(EVENTS.USER_DELETED, event);
     this.logger.log({ userId: id }, `Deleted user ${id}`);
     return { id, deleted: true };
   }

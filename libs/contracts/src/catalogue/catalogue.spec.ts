@@ -3,30 +3,53 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { allTopics, CALLERS, callerReplyTopic, replyTopicOf } from '../patterns';
-import { renderTopicCatalogue, waitingCallers } from './render';
-import { EVENT_CATALOGUE, PATTERN_CATALOGUE } from './topics';
+import { allTopics, callers, EVENTS, isReadPattern, patternsCalledBy, pings, RPC, RPC_CONTRACTS } from '../patterns';
+import { stockMovement } from '../products/stock-movement.message';
+import { renderTopicCatalogue } from './render';
 
 const DOC = join(__dirname, '..', '..', '..', '..', 'docs', 'TOPICS.md');
 
+describe('contract map', () => {
+  it('names every pattern once, dotted lowercase <domain>.<action>', () => {
+    const patterns = RPC_CONTRACTS.map((c) => c.pattern);
+    assert.equal(new Set(patterns).size, patterns.length);
+    for (const p of patterns) assert.match(p, /^[a-z]+\.[a-z-]+$/);
+  });
+
+  it('gives a reply topic to exactly the apps that wait for answers', () => {
+    assert.deepEqual(callers().sort(), ['gateway', 'order-service']);
+    const topics = allTopics();
+    assert.ok(topics.includes('gateway.replies') && topics.includes('order-service.replies'));
+    assert.ok(!topics.some((t) => t.startsWith('user-service.') || t.startsWith('product-service.')));
+    assert.ok(!topics.some((t) => t.endsWith('.reply')), "no NestJS '<pattern>.reply' topics");
+  });
+
+  it('derives what order-service calls, the read patterns and the pings', () => {
+    assert.deepEqual(patternsCalledBy('order-service').map((c) => c.pattern), ['user.get', 'product.get-many', 'product.stock']);
+    assert.ok(isReadPattern('product.get') && isReadPattern('order.ping'));
+    assert.ok(!isReadPattern('product.stock') && !isReadPattern('order.create'));
+    assert.deepEqual(pings().map((p) => `${p.service}:${p.contract.pattern}`), ['user-service:user.ping', 'product-service:product.ping', 'order-service:order.ping']);
+  });
+
+  it('keys a stock movement by its product and an order by its id', () => {
+    const item = { productId: '6650f0c2a1b2c3d4e5f60719', quantity: 2 };
+    assert.equal(RPC.PRODUCT_STOCK.key!.of(stockMovement.reserve('6650f0c2a1b2c3d4e5f60720', item)), item.productId);
+    assert.equal(RPC.PRODUCT_STOCK.key!.of(stockMovement.adjust(item.productId, -1)), item.productId);
+    assert.equal(EVENTS.ORDER_CANCELLED.key.of({ orderId: 'o1', userId: 'u1', items: [], cancelledAt: '', reason: '' }), 'o1');
+  });
+
+  it('gives every adjustment a movement id of its own (idempotence per movement)', () => {
+    assert.notEqual(stockMovement.adjust('p', 1).movementId, stockMovement.adjust('p', 1).movementId);
+  });
+});
+
 describe('topic catalogue', () => {
-  it('names every topic the apps create, and no other: one reply topic per caller', () => {
-    const callers = [...new Set(PATTERN_CATALOGUE.flatMap(waitingCallers))].sort();
-    assert.deepEqual([...CALLERS].sort(), callers);
-    const catalogued = [...PATTERN_CATALOGUE.map((p) => p.pattern), ...callers.map(callerReplyTopic), ...EVENT_CATALOGUE.map((e) => e.topic)].sort();
-    assert.deepEqual(catalogued, [...allTopics()].sort());
-  });
-
-  it('has NestJS per-pattern reply topics in place of the per-caller ones with per-pattern replies', () => {
-    const catalogued = [...PATTERN_CATALOGUE.flatMap((p) => [p.pattern, replyTopicOf(p.pattern)]), ...EVENT_CATALOGUE.map((e) => e.topic)].sort();
-    assert.deepEqual(catalogued, [...allTopics('per-pattern')].sort());
-  });
-
-  it('lists each payload class with its validated fields', () => {
+  it('lists each payload class with its validated fields, and the reply topics of its callers', () => {
     const text = renderTopicCatalogue();
     assert.match(text, /\*\*CreateUserRequest\*\*: `email` \(maxLength, isEmail\); `name` \(isLength, isString\)/);
     assert.match(text, /\| `product\.stock` \| `gateway\.replies`, `order-service\.replies` \| product id/);
-    assert.match(text, /\| `user\.get` \| `gateway\.replies`, `order-service\.replies` \| user id/);
+    assert.match(text, /\| `user\.get` \| `gateway\.replies`, `order-service\.replies` \| user id \| read/);
+    assert.match(text, /product-service \(one-way, no reply\)/);
   });
 
   it('docs/TOPICS.md is what the contracts say today (run `npm run docs:topics` when this fails)', () => {

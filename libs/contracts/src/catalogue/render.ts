@@ -1,18 +1,18 @@
 import { getMetadataStorage } from 'class-validator';
-import { callerReplyTopic } from '../patterns';
-import { EVENT_CATALOGUE, EventEntry, PATTERN_CATALOGUE, PatternEntry } from './topics';
+import { AnyEventContract, AnyRpcContract } from '../contract';
+import { DEAD_LETTER_TOPIC, EVENT_CONTRACTS, replyTopicOf, RPC_CONTRACTS } from '../patterns';
 
 const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`; NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
 const REPLY_HEADERS = '`kafka_correlationId`, `x-request-id`, `x-pattern` (the pattern answered); on failure `kafka_nest-err` (the error `{ statusCode, code, message, details? }`)';
 const EVENT_HEADERS = '`x-request-id`, `x-event-id`, `x-event-type`, `x-producer`, `content-type`';
 const DEAD_LETTER_HEADERS = 'the original headers, plus `x-dead-letter-reason`, `x-original-topic`, `x-original-partition`, `x-original-offset`, `x-dead-letter-details`';
 
-/** The Markdown catalogue of every topic, generated from this library (docs/TOPICS.md). */
+/** The Markdown catalogue of every topic, generated from the contract maps (docs/TOPICS.md). */
 export function renderTopicCatalogue(): string {
   const lines = [
     '# Kafka topics',
     '',
-    '<!-- Generated from libs/contracts/src/catalogue by `npm run docs:topics`; a unit test fails when it is stale. -->',
+    '<!-- Generated from libs/contracts/src/patterns.ts by `npm run docs:topics`; a unit test fails when it is stale. -->',
     '',
     'Every topic is created up front by the apps with `KAFKA_PARTITIONS` partitions (default 3); the broker never',
     'creates one. Values are JSON. A Markdown table, not AsyncAPI, because the people who read it do so in a',
@@ -23,13 +23,12 @@ export function renderTopicCatalogue(): string {
     `Requests carry ${REQUEST_HEADERS}. Replies carry ${REPLY_HEADERS}.`,
     '',
     'Each calling app reads every answer it gets from one topic of its own, `<app>.replies`: it reads',
-    "no one else's answers, and one fetch covers all its calls. With `KAFKA_REPLY_TOPICS=per-pattern`",
-    '(and in the `stock` profile) replies go to `<pattern>.reply` instead, as NestJS names them, and',
-    'those topics are created in place of the `<app>.replies` ones.',
+    "no one else's answers, and one fetch covers all its calls. A key keeps one entity's requests on one",
+    'partition, in order; read patterns are answered several at once, writes one at a time per partition.',
     '',
-    '| Topic | Reply topics | Key | Request payload | Reply | Sent by | Answered by | For |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...PATTERN_CATALOGUE.map(patternRow),
+    '| Topic | Reply topics | Key | Kind | Request payload | Reply | Sent by | Answered by | For |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...RPC_CONTRACTS.map(patternRow),
     '',
     '## Events',
     '',
@@ -37,31 +36,26 @@ export function renderTopicCatalogue(): string {
     '',
     '| Topic | Key | Payload | Produced by | Consumed by | Means |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...EVENT_CATALOGUE.map(eventRow),
+    ...EVENT_CONTRACTS.map(eventRow),
+    `| \`${DEAD_LETTER_TOPIC}\` | the original key | the original value, unchanged | every service | a person, in Kafka UI | messages a service could not handle and could not answer |`,
     '',
   ];
   return lines.join('\n');
 }
 
-function patternRow(p: PatternEntry): string {
-  const replies = waitingCallers(p)
-    .map((caller) => `\`${callerReplyTopic(caller)}\``)
-    .join(', ');
-  return `| \`${p.pattern}\` | ${replies} | ${p.key} | ${payload(p.request)} | ${p.reply} | ${p.callers.join(', ')} | ${p.handler} | ${p.description} |`;
+function patternRow(c: AnyRpcContract): string {
+  const replies = c.callers.map((caller) => `\`${replyTopicOf(caller)}\``).join(', ');
+  const senders = [...c.callers, ...(c.commanders ?? []).map((app) => `${app} (one-way, no reply)`)].join(', ');
+  return `| \`${c.pattern}\` | ${replies} | ${c.key?.name ?? 'none'} | ${c.kind} | ${c.request ? payload(c.request) : '{}'} | ${c.reply} | ${senders} | ${c.service} | ${c.description} |`;
 }
 
-/** The apps that wait for answers to the pattern ("gateway (request-reply, ...)" is the gateway; "(..., no reply)" waits for none). */
-export function waitingCallers(p: PatternEntry): string[] {
-  const names = p.callers.filter((caller) => !caller.includes('no reply')).map((caller) => caller.split(' ')[0]);
-  return [...new Set(names)];
-}
-
-function eventRow(e: EventEntry): string {
-  return `| \`${e.topic}\` | ${e.key} | ${payload(e.payload)} | ${e.producers.join(', ')} | ${e.consumers.join(', ') || '(none yet)'} | ${e.description} |`;
+function eventRow(e: AnyEventContract): string {
+  const consumers = e.consumers.map((c) => `${c.app} (${c.does})`).join(', ') || '(none yet)';
+  return `| \`${e.topic}\` | ${e.key.name} | ${payload(e.payload)} | ${e.producers.join(', ')} | ${consumers} | ${e.description} |`;
 }
 
 /** A class as its name and validated fields (`email`: isEmail, maxLength), or the text given. */
-function payload(value: EventEntry['payload']): string {
+function payload(value: AnyEventContract['payload']): string {
   if (typeof value === 'string') return value;
   const metadata = getMetadataStorage().getTargetValidationMetadatas(value, '', true, false);
   const fields = new Map<string, Set<string>>();

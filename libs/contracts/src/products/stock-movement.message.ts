@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { IsIn, IsInt, IsMongoId, IsOptional, IsString, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_STOCK } from './create-product.request';
 
@@ -48,3 +49,16 @@ export interface StockMovementResult {
   applied: boolean;
   stock: number;
 }
+
+/**
+ * The stock commands, as every sender builds them. Each names its product, which the
+ * product.stock contract makes the message key, so a product's movements stay in order.
+ */
+export const stockMovement = {
+  /** Takes `quantity` for the order, once per (order, product). */
+  reserve: (orderId: string, item: { productId: string; quantity: number }): StockMovementMessage => ({ kind: 'reserve', orderId, productId: item.productId, quantity: item.quantity }),
+  /** Puts the order's reservation back, once per (order, product). */
+  release: (orderId: string, productId: string, reason?: string): StockMovementMessage => ({ kind: 'release', orderId, productId, ...(reason && { reason }) }),
+  /** Restock (delta > 0) or write-off (delta < 0), once per movement. */
+  adjust: (productId: string, delta: number): StockMovementMessage => ({ kind: 'adjust', productId, delta, movementId: randomUUID() }),
+};

@@ -30,17 +30,8 @@ export class AppConfig {
   RPC_TIMEOUT_MS: number = 5000;
 
   /**
-   * `tuned` (default): short fetch waits, fast heartbeats, partitions consumed
-   * concurrently. `stock`: kafkajs and NestJS defaults, as a demo would run them;
-   * the benchmark compares the two.
-   */
-  @IsIn(['tuned', 'stock'])
-  KAFKA_PROFILE: 'tuned' | 'stock' = 'tuned';
-
-  /**
-   * How many read requests (READ_PATTERNS) one consumer answers at once, across its
+   * How many read requests (read patterns) one consumer answers at once, across its
    * partitions; writes stay one at a time per partition. 1 = everything in order.
-   * The stock profile always uses 1.
    */
   @IsInt()
   @Min(1)
@@ -48,45 +39,22 @@ export class AppConfig {
   KAFKA_READ_CONCURRENCY: number = 32;
 
   /**
-   * Tuned profile: sends made while a Produce request is in flight go out together in
-   * the next one (see SendCoalescer); `off` sends one request per message as kafkajs does.
+   * Acknowledgement every send waits for: `all` in-sync replicas (durable once a
+   * replicated cluster confirms it) or the `leader` only (faster, may lose a message
+   * when the leader dies before replicating).
    */
-  @IsIn(['on', 'off'])
-  KAFKA_BATCH_SENDS: 'on' | 'off' = 'on';
-
-  /** With KAFKA_BATCH_SENDS: how many coalesced Produce requests one producer has awaiting their acknowledgement. */
-  @IsInt()
-  @Min(1)
-  @Max(16)
-  KAFKA_SENDS_IN_FLIGHT: number = 1;
-
-  /**
-   * Tuned profile: `per-caller` sends every answer an app waits for to its own
-   * `<app>.replies` topic; `per-pattern` to NestJS's `<pattern>.reply`, which every
-   * caller of the pattern reads (the stock profile always uses per-pattern).
-   */
-  @IsIn(['per-caller', 'per-pattern'])
-  KAFKA_REPLY_TOPICS: 'per-caller' | 'per-pattern' = 'per-caller';
-
-  /** Acknowledgement every send waits for: `all` in-sync replicas (kafkajs' default) or the `leader` only. */
   @IsIn(['all', 'leader'])
   KAFKA_ACKS: 'all' | 'leader' = 'all';
 
-  /** Compression of produced batches; kafkajs has gzip built in. */
-  @IsIn(['none', 'gzip'])
-  KAFKA_COMPRESSION: 'none' | 'gzip' = 'none';
-
-  /** Tuned profile: how long the broker may hold a fetch that has less than KAFKA_FETCH_MIN_BYTES (stock: 5000). */
+  /**
+   * How long the broker may hold a fetch that finds nothing new: the worst wait for a
+   * message that arrives on an idle partition, and the idle cost (one fetch per
+   * partition leader this often).
+   */
   @IsInt()
   @Min(0)
   @Max(10_000)
   KAFKA_FETCH_MAX_WAIT_MS: number = 100;
-
-  /** Tuned profile: how many bytes a fetch waits for, up to KAFKA_FETCH_MAX_WAIT_MS (stock: 1). */
-  @IsInt()
-  @Min(1)
-  @Max(1_048_576)
-  KAFKA_FETCH_MIN_BYTES: number = 1;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
@@ -114,23 +82,18 @@ export class ServiceConfig extends AppConfig {
 }
 
 /**
- * Reads the environment once through a class-validator class and fails at boot
- * with every bad variable listed (given to ConfigModule.forRoot as `validate`).
+ * Reads the environment once through a class-validator class and fails at boot with
+ * every bad variable listed. `defaults` are the ones that differ per app (its port).
  */
-export function validateEnv<T extends AppConfig>(
-  cls: new () => T,
-  defaults: Partial<Record<keyof T, unknown>> = {},
-): (env: Record<string, unknown>) => T {
-  return (env) => {
-    const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-    const config = plainToInstance(cls, { ...defaults, ...present }, { enableImplicitConversion: true });
-    const errors = validateSync(config, { whitelist: false });
-    if (errors.length > 0) {
-      const lines = errors.map((e) => ` - ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-      throw new Error(`Invalid environment:\n${lines.join('\n')}`);
-    }
-    return config;
-  };
+export function readConfig<T extends AppConfig>(cls: new () => T, env: Record<string, unknown>, defaults: Partial<Record<keyof T, unknown>> = {}): T {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(cls, { ...defaults, ...present }, { enableImplicitConversion: true });
+  const errors = validateSync(config, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => ` - ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return config;
 }
 
 export function brokerList(config: Pick<AppConfig, 'KAFKA_BROKERS'>): string[] {

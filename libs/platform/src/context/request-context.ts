@@ -1,12 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Outcome } from '../metrics/metrics';
-
 export interface RequestContext {
   requestId: string;
   /** The Kafka pattern being handled, named on its reply. */
   pattern?: string;
-  /** Set by the exception filter when a Kafka handler fails, for the handled-message metric and log. */
-  outcome?: Outcome;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -4,7 +4,6 @@ import { ERROR_CODES, WireError } from '@shop/contracts';
 import { Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { setAside } from '../kafka/dead-letter';
-import { outcomeOf } from '../metrics/metrics';
 import { ShopError } from './shop.error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -57,8 +56,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const context = host.switchToRpc().getContext<KafkaContext>();
-    const current = requestContext.get();
-    if (current) current.outcome = isEvent(context) ? 'dead_letter' : outcomeOf(wire.statusCode, wire.code);
     if (isEvent(context)) {
       // Settle with a value: the event is handled (set aside), and the consumer moves on.
       // (An empty or failing stream here would make kafkajs retry it and crash the consumer.)
@@ -68,7 +65,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-function isEvent(context: KafkaContext): boolean {
+/** A message nobody waits an answer for (no reply topic): an event or a one-way command. */
+export function isEvent(context: KafkaContext): boolean {
   const headers = context.getMessage().headers ?? {};
   return headers[KafkaHeaders.REPLY_TOPIC] === undefined;
 }

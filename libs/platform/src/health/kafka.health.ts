@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { KafkaAdmin } from '../kafka/kafka-admin';
 import { RpcClient } from '../kafka/rpc-client';
@@ -22,7 +22,7 @@ export class KafkaHealthIndicator {
     private readonly health: HealthIndicatorService,
     private readonly broker: KafkaAdmin,
     readonly serverRef: KafkaServerRef,
-    @Optional() private readonly rpc?: RpcClient,
+    private readonly rpc: RpcClient,
   ) {}
 
   async check(key = 'kafka') {
@@ -31,7 +31,7 @@ export class KafkaHealthIndicator {
       const { brokers, ms } = await this.broker.roundTrip(ROUND_TRIP_TIMEOUT_MS);
       const problems: string[] = [];
       if (this.serverRef.server && !this.serverRef.server.isJoined()) problems.push('request consumer has not joined its group');
-      if (this.rpc && !this.rpc.isReady()) problems.push('no reply partitions assigned yet');
+      if (!this.rpc.isReady()) problems.push('no reply partitions assigned yet');
       const facts = { brokers, roundTripMs: ms };
       return problems.length === 0 ? indicator.up(facts) : indicator.down({ ...facts, reason: problems.join('; ') });
     } catch (error) {

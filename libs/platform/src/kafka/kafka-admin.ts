@@ -1,8 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
-import { AppConfig } from '../config/app.config';
-import { SERVICE_INFO, ServiceInfo } from '../service-info';
-import { kafkaClientConfig } from './kafka.options';
+import { KAFKA_SETTINGS, KafkaSettings, kafkaConnection } from './kafka.settings';
 
 /**
  * The app's one Kafka admin connection, for questions to the broker: is it there
@@ -13,14 +11,11 @@ import { kafkaClientConfig } from './kafka.options';
 export class KafkaAdmin implements OnApplicationShutdown {
   private admin?: Admin;
 
-  constructor(
-    private readonly config: AppConfig,
-    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
-  ) {}
+  constructor(@Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings) {}
 
   /** The connected admin client. */
   async connected(): Promise<Admin> {
-    this.admin ??= new Kafka({ ...kafkaClientConfig(this.config, `${this.info.instance}-admin`), retry: { retries: 0 } }).admin();
+    this.admin ??= new Kafka(kafkaConnection(this.settings, `${this.settings.instance}-admin`, 0)).admin();
     await this.admin.connect();
     return this.admin;
   }

@@ -5,12 +5,13 @@ import { Logger } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { KafkaJSConnectionError } from 'kafkajs';
 import { NEVER, Observable, of, throwError } from 'rxjs';
-import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
+import { EventPublisher } from './event-publisher';
 import { RpcClient } from './rpc-client';
 import { KafkaAdmin } from './kafka-admin';
-import { callerReplyTopic, replyTopicOf } from '@shop/contracts';
+import { KafkaSettings } from './kafka.settings';
+import { AppName, EVENTS, RPC, rpc, stockMovement } from '@shop/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -62,9 +63,20 @@ function fakeBroker(answers: boolean): KafkaAdmin {
   return { roundTrip: async () => (answers ? { brokers: 1, ms: 1 } : Promise.reject(new Error('no answer within 500 ms'))) } as unknown as KafkaAdmin;
 }
 
-function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, patterns = ['user.get'], broker = fakeBroker(true), replyTopic = replyTopicOf): RpcClient {
-  return new RpcClient(fake.client as unknown as ClientKafka, patterns, replyTopic, { name: 'gateway', instance: 'gw-1' }, broker, { RPC_TIMEOUT_MS: 100 } as AppConfig);
+function settingsOf(app: AppName): KafkaSettings {
+  return { app, instance: `${app}-1`, replyTopic: `${app}.replies`, rpcTimeoutMs: 100 } as KafkaSettings;
 }
+
+function rpcClient(fake: ReturnType<typeof fakeKafkaClient>, broker = fakeBroker(true), app: AppName = 'gateway'): RpcClient {
+  return new RpcClient(fake.client as never, settingsOf(app), broker);
+}
+
+function publisher(fake: ReturnType<typeof fakeKafkaClient>): EventPublisher {
+  return new EventPublisher(fake.client as unknown as ClientKafka, settingsOf('user-service'));
+}
+
+const USER = { id: '6650f0c2a1b2c3d4e5f60718', email: 'ada@example.com', name: 'Ada', createdAt: '', updatedAt: '' };
+const UNKNOWN = rpc<Record<string, never>, unknown>({ pattern: 'user.fly', service: 'user-service', reply: '-', kind: 'read', callers: ['gateway'], description: '-' });
 
 /** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
 async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
@@ -84,20 +96,20 @@ after(() => Logger.overrideLogger(true));
 describe('RpcClient.send', () => {
   it('resolves with the reply of the service', async () => {
     const fake = fakeKafkaClient(() => of({ id: 'u1', email: 'ada@example.com' }));
-    assert.deepEqual(await rpcClient(fake).send('user.get', { id: 'u1' }), { id: 'u1', email: 'ada@example.com' });
+    assert.deepEqual(await rpcClient(fake).send(RPC.USER_GET, { id: 'u1' }), { id: 'u1', email: 'ada@example.com' });
   });
 
-  it('sends the payload as the value, with the key and the request id of the current request', async () => {
+  it('sends the payload as the value, with the key the contract derives and the request id of the current request', async () => {
     const fake = fakeKafkaClient();
     const before = Date.now();
-    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).send('user.get', { id: 'u1' }, 'u1'));
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).send(RPC.USER_GET, { id: 'u1' }));
     assert.equal(fake.sent.length, 1);
     const [{ pattern, message }] = fake.sent;
     assert.equal(pattern, 'user.get');
     assert.equal(message.key, 'u1');
     assert.deepEqual(message.value, { id: 'u1' });
     assert.equal(message.headers['x-request-id'], 'abc');
-    assert.equal(message.headers['x-producer'], 'gw-1');
+    assert.equal(message.headers['x-producer'], 'gateway-1');
     assert.equal(message.headers['content-type'], 'application/json');
     const deadline = Number(message.headers['x-deadline']);
     assert.ok(Number.isInteger(deadline), `x-deadline is epoch milliseconds: ${message.headers['x-deadline']}`);
@@ -106,15 +118,17 @@ describe('RpcClient.send', () => {
 
   it('leaves the deadline off a message that must apply however late it is handled', async () => {
     const fake = fakeKafkaClient();
-    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).send('product.stock', { kind: 'release' }, 'p1', { mustApply: true }));
+    const release = stockMovement.release('6650f0c2a1b2c3d4e5f60720', 'p1');
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake, fakeBroker(true), 'order-service').send(RPC.PRODUCT_STOCK, release, { mustApply: true }));
     const { message } = fake.sent[0];
+    assert.equal(message.key, 'p1', 'a stock movement is keyed by its product');
     assert.equal(message.headers['x-deadline'], undefined);
     assert.equal(message.headers['x-request-id'], 'abc');
   });
 
-  it('sends a null key and a fresh request id when called outside a request', async () => {
+  it('sends a null key for a pattern without one, and a fresh request id when called outside a request', async () => {
     const fake = fakeKafkaClient();
-    await rpcClient(fake).send('user.get', { id: 'u1' });
+    await rpcClient(fake).send(RPC.USER_LIST, { limit: 20, offset: 0 });
     const { message } = fake.sent[0];
     assert.equal(message.key, null);
     assert.match(message.headers['x-request-id'], UUID);
@@ -122,26 +136,26 @@ describe('RpcClient.send', () => {
 
   it('rejects with the ShopError carried by the error header of the reply', async () => {
     const fake = fakeKafkaClient(() => throwError(() => '{"statusCode":404,"code":"USER_NOT_FOUND","message":"m"}'));
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_GET, { id: 'u1' }));
     assert.deepEqual(error.toWire(), { statusCode: 404, code: 'USER_NOT_FOUND', message: 'm' });
   });
 
   it('rejects with the ShopError of a reply error that arrives already parsed, details included', async () => {
     const wire = { statusCode: 409, code: 'USER_EMAIL_TAKEN', message: 'taken', details: { email: 'a@b.c' } };
     const fake = fakeKafkaClient(() => throwError(() => wire));
-    const error = await shopErrorOf(rpcClient(fake).send('user.create', {}));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_CREATE, { email: 'a@b.c', name: 'A' }));
     assert.deepEqual(error.toWire(), wire);
   });
 
   it('rejects with the ShopError of a reply error that arrives as a Buffer', async () => {
     const fake = fakeKafkaClient(() => throwError(() => Buffer.from('{"statusCode":400,"code":"VALIDATION_FAILED","message":"Invalid input: id"}')));
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_GET, { id: '' }));
     assert.deepEqual(error.toWire(), { statusCode: 400, code: 'VALIDATION_FAILED', message: 'Invalid input: id' });
   });
 
   it('rejects with 504 RPC_TIMEOUT when no reply comes in time and the broker answers', async () => {
     const fake = fakeKafkaClient(() => NEVER);
-    const error = await shopErrorOf(rpcClient(fake, ['user.get'], fakeBroker(true)).send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake, fakeBroker(true)).send(RPC.USER_GET, { id: 'u1' }));
     assert.deepEqual(error.toWire(), {
       statusCode: 504,
       code: 'RPC_TIMEOUT',
@@ -152,14 +166,14 @@ describe('RpcClient.send', () => {
 
   it('rejects with 503 KAFKA_UNAVAILABLE when no reply comes and the broker does not answer either', async () => {
     const fake = fakeKafkaClient(() => NEVER);
-    const error = await shopErrorOf(rpcClient(fake, ['user.get'], fakeBroker(false)).send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake, fakeBroker(false)).send(RPC.USER_GET, { id: 'u1' }));
     assert.equal(error.statusCode, 503);
     assert.equal(error.code, 'KAFKA_UNAVAILABLE');
   });
 
   it('rejects with 503 KAFKA_UNAVAILABLE when the broker cannot be reached', async () => {
     const fake = fakeKafkaClient(() => throwError(() => new KafkaJSConnectionError('down')));
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', { id: 'u1' }));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_GET, { id: 'u1' }));
     assert.equal(error.statusCode, 503);
     assert.equal(error.code, 'KAFKA_UNAVAILABLE');
     assert.doesNotMatch(error.message, /down/, 'the broker error itself stays in the logs');
@@ -170,39 +184,51 @@ describe('RpcClient.send', () => {
       name: 'InvalidKafkaClientTopicException',
     });
     const fake = fakeKafkaClient(() => throwError(() => notReady));
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_GET, { id: '' }));
     assert.equal(error.statusCode, 503);
     assert.equal(error.code, 'KAFKA_UNAVAILABLE');
   });
 
   it('rejects with 501 NO_HANDLER when no service handles the pattern', async () => {
     const fake = fakeKafkaClient(() => throwError(() => 'There is no matching message handler defined in the remote service.'));
-    const error = await shopErrorOf(rpcClient(fake).send('user.fly', {}));
+    const error = await shopErrorOf(rpcClient(fake).send(UNKNOWN, {}));
     assert.deepEqual(error.toWire(), { statusCode: 501, code: 'NO_HANDLER', message: 'No service handles user.fly' });
   });
 
   it('rejects with a bare 500 for any other failure, without its message', async () => {
     const fake = fakeKafkaClient(() => throwError(() => new TypeError('cannot read x of undefined')));
-    const error = await shopErrorOf(rpcClient(fake).send('user.get', {}));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_GET, { id: '' }));
     assert.deepEqual(error.toWire(), { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
   });
 });
 
-describe('RpcClient.emit', () => {
-  it('publishes the payload with the entity id as key and event headers', async () => {
+describe('RpcClient.command', () => {
+  it('sends a one-way command keyed as its contract says, with no deadline, waiting for no reply', async () => {
     const fake = fakeKafkaClient(() => of(undefined));
-    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake).emit('user.created', 'u1', { id: 'u1' }));
+    const release = stockMovement.release('6650f0c2a1b2c3d4e5f60720', 'p1', 'order cancelled');
+    await requestContext.run({ requestId: 'abc' }, () => rpcClient(fake, fakeBroker(true), 'product-service').command(RPC.PRODUCT_STOCK, release));
+    assert.equal(fake.sent.length, 0);
+    assert.deepEqual(fake.emitted.map((e) => [e.pattern, e.message.key, e.message.value, e.message.headers['x-request-id'], e.message.headers['x-deadline']]), [
+      ['product.stock', 'p1', release, 'abc', undefined],
+    ]);
+  });
+});
+
+describe('EventPublisher', () => {
+  it('publishes the payload with the entity id the contract derives as key, and event headers', async () => {
+    const fake = fakeKafkaClient(() => of(undefined));
+    await requestContext.run({ requestId: 'abc' }, () => publisher(fake).publish(EVENTS.USER_CREATED, USER));
     assert.equal(fake.emitted.length, 1);
     const [{ pattern, message }] = fake.emitted;
     assert.equal(pattern, 'user.created');
-    assert.equal(message.key, 'u1');
-    assert.deepEqual(message.value, { id: 'u1' });
+    assert.equal(message.key, USER.id);
+    assert.deepEqual(message.value, USER);
     assert.match(message.headers['x-event-id'], UUID);
     assert.deepEqual(
       { ...message.headers, 'x-event-id': '<uuid>' },
       {
         'x-request-id': 'abc',
-        'x-producer': 'gw-1',
+        'x-producer': 'user-service-1',
         'content-type': 'application/json',
         'x-event-id': '<uuid>',
         'x-event-type': 'user.created',
@@ -212,62 +238,48 @@ describe('RpcClient.emit', () => {
 
   it('gives every event its own id', async () => {
     const fake = fakeKafkaClient(() => of(undefined));
-    const client = rpcClient(fake);
-    await client.emit('user.created', 'u1', {});
-    await client.emit('user.created', 'u1', {});
+    const events = publisher(fake);
+    await events.publish(EVENTS.USER_CREATED, USER);
+    await events.publish(EVENTS.USER_CREATED, USER);
     assert.notEqual(fake.emitted[0].message.headers['x-event-id'], fake.emitted[1].message.headers['x-event-id']);
   });
 
   it('rejects with 503 KAFKA_UNAVAILABLE when the broker cannot be reached', async () => {
     const fake = fakeKafkaClient(() => throwError(() => new KafkaJSConnectionError('down')));
-    const error = await shopErrorOf(rpcClient(fake).emit('user.created', 'u1', {}));
+    const error = await shopErrorOf(publisher(fake).publish(EVENTS.USER_CREATED, USER));
     assert.equal(error.statusCode, 503);
     assert.equal(error.code, 'KAFKA_UNAVAILABLE');
   });
 });
 
 describe('RpcClient readiness', () => {
-  it('is not ready until it owns a partition of every reply topic', () => {
+  it('is ready once it owns a partition of its own reply topic, where every answer arrives', () => {
     const fake = fakeKafkaClient();
-    const client = rpcClient(fake, ['user.get', 'user.list']);
+    const client = rpcClient(fake);
     assert.equal(client.isReady(), false);
-    fake.assign({ 'user.get.reply': 0 });
-    assert.equal(client.isReady(), false, 'one reply topic of two is not enough');
-    fake.assign({ 'user.get.reply': 0, 'user.list.reply': 2 });
-    assert.equal(client.isReady(), true);
-  });
-
-  it('is ready with a partition of its own reply topic when every pattern answers there', () => {
-    const fake = fakeKafkaClient();
-    const client = rpcClient(fake, ['user.get', 'product.get'], fakeBroker(true), () => callerReplyTopic('gateway'));
-    fake.assign({ 'user.get.reply': 0, 'product.get.reply': 0 });
-    assert.equal(client.isReady(), false, "NestJS's per-pattern topics are not where its answers arrive");
+    fake.assign({ 'user.get.reply': 0, 'product.get.reply': 0, 'user.get': 1 });
+    assert.equal(client.isReady(), false, "neither NestJS's per-pattern topics nor request topics are where its answers arrive");
     fake.assign({ 'gateway.replies': 1 });
     assert.equal(client.isReady(), true);
   });
 
-  it('is not ready with partitions of the request topic instead of the reply topic', () => {
-    const fake = fakeKafkaClient();
-    const client = rpcClient(fake);
-    fake.assign({ 'user.get': 0 });
-    assert.equal(client.isReady(), false);
-    fake.assign({ 'user.get.reply': 0 });
-    assert.equal(client.isReady(), true);
+  it('is ready at once in an app that waits for no answer', () => {
+    assert.equal(rpcClient(fakeKafkaClient(), fakeBroker(true), 'user-service').isReady(), true);
   });
 
-  it('subscribes to every reply, connects, and starts once reply partitions are assigned', async () => {
+  it('subscribes to every reply of the app, connects, and starts once a reply partition is assigned', async () => {
     const fake = fakeKafkaClient();
-    const client = rpcClient(fake, ['user.get', 'user.list']);
+    const client = rpcClient(fake, fakeBroker(true), 'order-service');
     const started = client.onModuleInit();
     let done = false;
     void started.then(() => {
       done = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 120));
-    assert.deepEqual(fake.subscribed, ['user.get', 'user.list']);
+    assert.deepEqual(fake.subscribed, ['user.get', 'product.get-many', 'product.stock']);
     assert.equal(fake.state().connected, true);
     assert.equal(done, false, 'still waiting for reply partitions');
-    fake.assign({ 'user.get.reply': 1, 'user.list.reply': 0 });
+    fake.assign({ 'order-service.replies': 0 });
     await started;
     assert.equal(client.isReady(), true);
   });

@@ -84,9 +84,8 @@ function sameSettings(a: ProducerRecord, b: ProducerRecord): boolean {
   return a.acks === b.acks && a.timeout === b.timeout && a.compression === b.compression;
 }
 
-/** Makes every producer the client creates coalesce its sends (see SendCoalescer); no `maxInFlight`: plain kafkajs sends. */
-export function withCoalescedSends(kafka: Kafka, maxInFlight: number | undefined): Kafka {
-  if (!maxInFlight) return kafka;
+/** Makes every producer the client creates coalesce its sends (see SendCoalescer). */
+export function withCoalescedSends(kafka: Kafka, maxInFlight = 1): Kafka {
   const create = kafka.producer.bind(kafka);
   kafka.producer = (config) => {
     const producer: Producer = create(config);

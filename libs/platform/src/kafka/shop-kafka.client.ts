@@ -1,31 +1,36 @@
-import { ClientKafka, KafkaOptions } from '@nestjs/microservices';
+import { ClientKafka } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
+import { NestKafkaOptions } from './kafka.settings';
 import { withCoalescedSends } from './send-coalescer';
 
 /**
- * NestJS's Kafka client with our reply topics (`replyTopicOf`: one topic of this app's
- * own for every pattern, or NestJS's `<pattern>.reply`) and, when `sendsInFlight` is
- * set, requests and events sent through a SendCoalescer.
+ * NestJS's Kafka client with every answer this app waits for on one topic of its own
+ * (`replyTopic`, instead of NestJS's `<pattern>.reply`), and requests and events sent
+ * through a SendCoalescer.
  */
 export class ShopClientKafka extends ClientKafka {
   constructor(
-    options: Required<KafkaOptions>['options'],
-    private readonly replyTopicOf: (pattern: string) => string,
-    private readonly sendsInFlight?: number,
+    options: NestKafkaOptions,
+    private readonly replyTopic: string,
   ) {
     super(options);
   }
 
   override createClient<T = Kafka>(): T {
-    return withCoalescedSends(super.createClient<Kafka>(), this.sendsInFlight) as T;
+    return withCoalescedSends(super.createClient<Kafka>()) as T;
   }
 
-  /** Listens on the pattern's reply topic, once however many patterns share it. */
+  /** Listens on the reply topic, once however many patterns share it. */
   override subscribeToResponseOf(pattern: string): void {
-    if (!this.responsePatterns.includes(this.getResponsePatternName(pattern))) super.subscribeToResponseOf(pattern);
+    if (!this.responsePatterns.includes(this.replyTopic)) super.subscribeToResponseOf(pattern);
   }
 
-  protected override getResponsePatternName(pattern: string): string {
-    return this.replyTopicOf(pattern);
+  protected override getResponsePatternName(): string {
+    return this.replyTopic;
+  }
+
+  /** The group of the reply listener, as NestJS names it (the app's name and `-client`). */
+  get consumerGroup(): string {
+    return this.groupId;
   }
 }

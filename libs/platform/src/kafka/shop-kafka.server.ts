@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { HEADERS, READ_PATTERNS } from '@shop/contracts';
+import { ServerKafka } from '@nestjs/microservices';
+import { KafkaRequestSerializer } from '@nestjs/microservices/serializers';
+import { HEADERS, isReadPattern } from '@shop/contracts';
 import { EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { RequestContext, requestContext } from '../context/request-context';
-import { messagesConsumed, rpcServerDuration, rpcServerInFlight } from '../metrics/metrics';
+import { requestContext } from '../context/request-context';
+import { messagesConsumed, rpcServerDuration } from '../metrics/metrics';
+import { KafkaSettings, nestKafkaOptions } from './kafka.settings';
 import { withCoalescedSends } from './send-coalescer';
 
 /**
@@ -13,29 +15,24 @@ import { withCoalescedSends } from './send-coalescer';
  *   outgoing messages) and goes back on the reply, errors included;
  * - a request whose caller has stopped waiting (past its deadline) is skipped, so a
  *   service that comes back after an outage does not act on answers nobody reads;
+ * - read patterns are answered side by side, up to `readConcurrency` at once, while
+ *   writes keep their partition's order;
  * - it knows whether its consumer is in its group, for readiness.
+ * The handled-message line and metric come from RpcHandledInterceptor.
  */
 export class ShopKafkaServer extends ServerKafka {
   private joined = false;
   private readonly log = new Logger('KafkaServer');
-
   private readonly reads = new Set<Promise<void>>();
-
   private readonly readConcurrency: number;
-  private readonly sendsInFlight: number | undefined;
 
-  /**
-   * `readConcurrency` > 1: read patterns of one partition are answered side by side, up
-   * to that many at once. `sendsInFlight`: replies go through a SendCoalescer with that many batches in flight.
-   */
-  constructor(options: Required<KafkaOptions>['options'], tuning: { readConcurrency?: number; sendsInFlight?: number } = {}) {
-    super(options);
-    this.readConcurrency = tuning.readConcurrency ?? 1;
-    this.sendsInFlight = tuning.sendsInFlight;
+  constructor(settings: KafkaSettings) {
+    super({ ...nestKafkaOptions(settings), serializer: new ReplySerializer() });
+    this.readConcurrency = settings.readConcurrency;
   }
 
   override createClient<T = Kafka>(): T {
-    return withCoalescedSends(super.createClient<Kafka>(), this.sendsInFlight) as T;
+    return withCoalescedSends(super.createClient<Kafka>()) as T;
   }
 
   /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */
@@ -46,6 +43,11 @@ export class ShopKafkaServer extends ServerKafka {
 
   isJoined(): boolean {
     return this.joined;
+  }
+
+  /** The group that consumes this app's requests, as NestJS names it (the app's name and `-server`). */
+  get consumerGroup(): string {
+    return this.groupId;
   }
 
   protected override registerConsumerEventListeners(): void {
@@ -62,6 +64,7 @@ export class ShopKafkaServer extends ServerKafka {
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
     const headers = payload.message.headers ?? {};
     const requestId = headerText(headers[HEADERS.REQUEST_ID]) ?? randomUUID();
+    messagesConsumed.inc({ topic: payload.topic });
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
     if (deadline > 0 && Date.now() > deadline) {
       rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
@@ -71,43 +74,32 @@ export class ShopKafkaServer extends ServerKafka {
       );
       return;
     }
-    if (this.readConcurrency > 1 && READ_PATTERNS.includes(payload.topic)) {
+    const handle = () => requestContext.run({ requestId, pattern: payload.topic }, () => super.handleMessage(payload));
+    if (this.readConcurrency > 1 && isReadPattern(payload.topic)) {
       // Don't hold the partition for a read: start it and take the next message, with
       // at most readConcurrency in flight (the fetch loop waits here when full).
       while (this.reads.size >= this.readConcurrency) await Promise.race(this.reads);
-      const read: Promise<void> = this.handle(payload, requestId)
+      const read: Promise<void> = handle()
         .catch((error: unknown) => this.log.error({ err: error, requestId, pattern: payload.topic }, `Failed to answer ${payload.topic}`))
         .finally(() => this.reads.delete(read));
       this.reads.add(read);
       return;
     }
-    return this.handle(payload, requestId);
+    return handle();
   }
+}
 
-  private async handle(payload: EachMessagePayload, requestId: string): Promise<void> {
-    const pattern = payload.topic;
-    messagesConsumed.inc({ topic: pattern });
-    rpcServerInFlight.inc({ pattern });
-    const end = rpcServerDuration.startTimer({ pattern });
-    const started = performance.now();
-    const context: RequestContext = { requestId, pattern };
-    try {
-      await requestContext.run(context, () => super.handleMessage(payload));
-    } finally {
-      const outcome = context.outcome ?? 'ok';
-      end({ outcome });
-      rpcServerInFlight.dec({ pattern });
-      const ms = Math.round((performance.now() - started) * 10) / 10;
-      requestContext.run(context, () =>
-        this.log.log({ pattern, partition: payload.partition, offset: payload.message.offset, durationMs: ms, outcome }, `Handled ${pattern} in ${ms} ms: ${outcome}`),
-      );
-    }
-  }
-
-  override assignCorrelationIdHeader(correlationId: string, outgoingMessage: { headers?: Record<string, unknown> }): void {
-    super.assignCorrelationIdHeader(correlationId, outgoingMessage as never);
+/**
+ * Replies (answers and errors alike) carry the request id and the pattern they answer,
+ * read from the context of the message being handled, so a person can match them in
+ * the caller's reply topic.
+ */
+class ReplySerializer extends KafkaRequestSerializer {
+  override serialize(value: unknown) {
+    const message = super.serialize(value);
     const context = requestContext.get();
-    if (context) outgoingMessage.headers = { ...outgoingMessage.headers, [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
+    if (context) message.headers = { ...message.headers, [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
+    return message;
   }
 }
 

@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
-import { AppConfig } from '../config/app.config';
-import { kafkaClientConfig } from './kafka.options';
+import { allTopics } from '@shop/contracts';
+import { KafkaSettings, kafkaConnection } from './kafka.settings';
 
 const logger = new Logger('Topics');
 
 /**
- * Creates the topics that are missing and adds partitions to those that have fewer
- * than configured. Idempotent, so every replica of every app may run it at boot.
+ * Creates the topics of the contract maps that are missing and adds partitions to those
+ * that have fewer than configured. Idempotent, so every replica of every app may run it at boot.
  */
-export async function ensureTopics(config: AppConfig, clientId: string, topics: string[]): Promise<void> {
-  const admin = new Kafka(kafkaClientConfig(config, `${clientId}-admin`)).admin();
+export async function ensureTopics(settings: KafkaSettings, topics: string[] = allTopics()): Promise<void> {
+  const clientId = settings.instance;
+  const admin = new Kafka(kafkaConnection(settings, `${clientId}-admin`)).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -19,22 +20,22 @@ export async function ensureTopics(config: AppConfig, clientId: string, topics: 
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: config.KAFKA_PARTITIONS })),
+          topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions })),
         });
       } catch (error) {
         // Another replica created some of them at the same moment: fine if they exist now.
         const now = new Set(await admin.listTopics());
         if (missing.some((t) => !now.has(t))) throw error;
       }
-      logger.log({ topics: missing, partitions: config.KAFKA_PARTITIONS }, `Created ${missing.length} topics`);
+      logger.log({ topics: missing, partitions: settings.partitions }, `Created ${missing.length} topics`);
     }
     const metadata = await admin.fetchTopicMetadata({ topics });
-    const short = metadata.topics.filter((t) => t.partitions.length < config.KAFKA_PARTITIONS);
+    const short = metadata.topics.filter((t) => t.partitions.length < settings.partitions);
     if (short.length > 0) {
       await admin.createPartitions({
-        topicPartitions: short.map((t) => ({ topic: t.name, count: config.KAFKA_PARTITIONS })),
+        topicPartitions: short.map((t) => ({ topic: t.name, count: settings.partitions })),
       });
-      logger.log({ topics: short.map((t) => t.name) }, `Raised ${short.length} topics to ${config.KAFKA_PARTITIONS} partitions`);
+      logger.log({ topics: short.map((t) => t.name) }, `Raised ${short.length} topics to ${settings.partitions} partitions`);
     }
     await waitForGroupCoordinator(admin, clientId);
   } finally {

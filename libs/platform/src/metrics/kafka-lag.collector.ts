@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { KafkaServerRef } from '../health/kafka.health';
 import { KafkaAdmin } from '../kafka/kafka-admin';
-import { REPLY_TOPIC_OF, RPC_PATTERNS } from '../kafka/rpc-client';
-import { SERVICE_INFO, ServiceInfo } from '../service-info';
+import { KAFKA_SETTINGS, KafkaSettings } from '../kafka/kafka.settings';
+import { RpcClient } from '../kafka/rpc-client';
 
 /**
  * kafka_consumer_lag{group,topic,partition}: how far this app's groups (its request
@@ -13,10 +13,9 @@ import { SERVICE_INFO, ServiceInfo } from '../service-info';
 export class KafkaLagCollector implements OnModuleInit {
   constructor(
     private readonly broker: KafkaAdmin,
-    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     private readonly serverRef: KafkaServerRef,
-    @Optional() @Inject(RPC_PATTERNS) private readonly replyPatterns?: readonly string[],
-    @Optional() @Inject(REPLY_TOPIC_OF) private readonly replyTopicOf?: (pattern: string) => string,
+    private readonly rpc: RpcClient,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
   ) {}
 
   onModuleInit(): void {
@@ -35,10 +34,9 @@ export class KafkaLagCollector implements OnModuleInit {
   private groups(): { group: string; topics: string[] }[] {
     const groups: { group: string; topics: string[] }[] = [];
     const server = this.serverRef.server;
-    if (server) groups.push({ group: `${this.info.name}-server`, topics: [...server.getHandlers().keys()] });
-    if (this.replyPatterns && this.replyTopicOf && this.replyPatterns.length > 0) {
-      groups.push({ group: `${this.info.name}-client`, topics: [...new Set(this.replyPatterns.map(this.replyTopicOf))] });
-    }
+    if (server) groups.push({ group: server.consumerGroup, topics: [...server.getHandlers().keys()] });
+    const replyGroup = this.rpc.replyGroup();
+    if (replyGroup) groups.push({ group: replyGroup, topics: [this.settings.replyTopic] });
     return groups;
   }
 

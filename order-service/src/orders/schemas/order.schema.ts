@@ -42,6 +42,5 @@ export class Order {
   updatedAt!: Date;
 }
 
-export type OrderRecord = Order;
 export const OrderSchema = SchemaFactory.createForClass(Order);
 OrderSchema.index({ userId: 1, createdAt: 1 });
