@@ -1,4 +1,4 @@
-import { freePort, startApp } from '@shop/stack';
+import { freePort, startApp, waitUntil } from '@shop/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -108,10 +108,3 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
   });
 });
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

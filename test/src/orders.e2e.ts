@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
 import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
 import { percentile } from './support/stats';
-import { startApp } from '@shop/stack';
+import { startApp, waitUntil } from '@shop/stack';
 import { scrape, valueOf } from './support/metrics';
 import { startSystem, System } from './support/system';
 
@@ -366,13 +366,6 @@ function countBy(values: number[]): Record<number, number> {
   return values.reduce<Record<number, number>>((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), {});
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Polls an async order until it leaves pending (404 while order-service has not taken it yet). */
 async function finalState(api: Client, id: string) {

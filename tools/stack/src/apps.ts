@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { logDirOf, REPO_ROOT } from './paths';
 import { assertPortFree, freePort } from './ports';
-import { ManagedProcess, waitUntil } from './processes';
+import { ManagedProcess, waitForProcess } from './processes';
 
 export const APPS = ['user-service', 'product-service', 'order-service', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -92,10 +92,10 @@ export async function startNodeService(o: {
   delete env.NODE_TEST_CONTEXT; // set by `node --test` for its test files, not meant for apps
   const proc = new ManagedProcess(o.name, process.execPath, [o.script], logFile, { cwd: REPO_ROOT, env });
   const url = `http://127.0.0.1:${o.port}`;
-  const waitReady = (timeoutMs = 60_000) => waitUntil(o.name, proc, () => answers200(`${url}/health/ready`), timeoutMs);
+  const waitReady = (timeoutMs = 60_000) => waitForProcess(o.name, proc, () => answers200(`${url}/health/ready`), timeoutMs);
 
   try {
-    if (o.waitFor === 'live') await waitUntil(o.name, proc, () => answers200(`${url}/health/live`), o.readyTimeoutMs ?? 60_000);
+    if (o.waitFor === 'live') await waitForProcess(o.name, proc, () => answers200(`${url}/health/live`), o.readyTimeoutMs ?? 60_000);
     else await waitReady(o.readyTimeoutMs);
   } catch (err) {
     await proc.kill();

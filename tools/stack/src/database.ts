@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { DatabaseServer } from './install';
 import { acceptsConnections } from './ports';
-import { ManagedProcess, waitUntil } from './processes';
+import { ManagedProcess, waitForProcess } from './processes';
 
 export interface StartDatabaseOptions {
   server: DatabaseServer;
@@ -21,7 +21,7 @@ export async function startDatabase(o: StartDatabaseOptions): Promise<ManagedPro
       : ['-listen', `127.0.0.1:${o.port}`, '-sqlite-dir', o.dir];
   const proc = new ManagedProcess(o.server.kind, o.server.bin, args, o.logFile);
   try {
-    await waitUntil(o.server.kind, proc, () => acceptsConnections(o.port), o.timeoutMs ?? 60_000);
+    await waitForProcess(o.server.kind, proc, () => acceptsConnections(o.port), o.timeoutMs ?? 60_000);
   } catch (err) {
     await proc.kill();
     throw err;

@@ -5,4 +5,5 @@
 export { startInfra, type Infra, type InfraOptions } from './infra';
 export { startApp, APPS, DEV_PORTS, type AppName, type AppProcess, type StartAppOptions } from './apps';
 export { freePort } from './ports';
+export { waitUntil } from './processes';
 export { install, type Installed } from './install';

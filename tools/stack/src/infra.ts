@@ -20,6 +20,8 @@ export interface InfraOptions {
   fresh?: boolean;
   /** Use KAFKA_BROKERS / MONGO_URI from the environment instead of starting servers (default true). */
   useEnv?: boolean;
+  /** Start the database alone (the medium tests need no Kafka); kafkaBrokers is then empty. */
+  databaseOnly?: boolean;
 }
 
 export interface Infra {
@@ -41,7 +43,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   const dataDir = dataDirOf(name);
   const logDir = logDirOf(name);
   const useEnv = opts.useEnv ?? true;
-  const externalKafka = useEnv ? process.env.KAFKA_BROKERS : undefined;
+  const externalKafka = opts.databaseOnly ? '' : useEnv ? process.env.KAFKA_BROKERS : undefined;
   const externalMongo = useEnv ? process.env.MONGO_URI : undefined;
 
   const lock = path.join(dataDir, 'stack.pid');
@@ -66,10 +68,10 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 
   try {
-    const installed = externalKafka && externalMongo ? undefined : await install({ quiet: true });
+    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true });
 
     let kafkaBrokers = externalKafka;
-    if (!kafkaBrokers) {
+    if (kafkaBrokers === undefined) {
       const port = opts.kafkaPort ?? (await freePort());
       const controllerPort = opts.controllerPort ?? (await freePort());
       await assertPortFree(port, 'Kafka');

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ManagedProcess, run, waitUntil } from './processes';
+import { ManagedProcess, run, waitForProcess } from './processes';
 
 export interface KafkaSettings {
   /** Kafka log dirs (the broker's data). */
@@ -96,8 +96,8 @@ export async function startKafka(o: StartKafkaOptions): Promise<ManagedProcess> 
   const broker = `127.0.0.1:${o.port}`;
   try {
     const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-    await waitUntil('kafka', proc, () => proc.readLog().includes('Kafka Server started'), deadline - Date.now());
-    await waitUntil('kafka', proc, () => kafkaAnswers(broker), Math.max(deadline - Date.now(), 1000), 500);
+    await waitForProcess('kafka', proc, () => proc.readLog().includes('Kafka Server started'), deadline - Date.now());
+    await waitForProcess('kafka', proc, () => kafkaAnswers(broker), Math.max(deadline - Date.now(), 1000), 500);
   } catch (err) {
     await proc.kill();
     throw err;

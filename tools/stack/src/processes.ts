@@ -145,27 +145,25 @@ function installExitHooks(): void {
   }
 }
 
-/**
- * Polls `check` every intervalMs until it returns true. Fails with the last 40 log
- * lines of `proc` when it exits first or timeoutMs passes.
- */
-export async function waitUntil(
-  what: string,
-  proc: ManagedProcess,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<void> {
+/** Polls `check` every intervalMs until it returns true; fails naming `what` when timeoutMs passes. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000, intervalMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!proc.running) {
-      throw new Error(`${what}: ${proc.name} ${proc.exitReason} before it was ready. Last lines of ${proc.logFile}:\n${proc.tail(40)}`);
-    }
-    if (await check()) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: ${proc.name} not ready after ${Math.round(timeoutMs / 1000)} s. Last lines of ${proc.logFile}:\n${proc.tail(40)}`);
-    }
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(intervalMs);
+  }
+}
+
+/** waitUntil for a process to be ready: fails with its last 40 log lines when it exits first or timeoutMs passes. */
+export async function waitForProcess(what: string, proc: ManagedProcess, check: () => Promise<boolean> | boolean, timeoutMs = 60_000, intervalMs = 200): Promise<void> {
+  const alive = () => {
+    if (!proc.running) throw new Error(`${proc.name} ${proc.exitReason} before it was ready`);
+    return check();
+  };
+  try {
+    await waitUntil(alive, `${proc.name} to be ready`, timeoutMs, intervalMs);
+  } catch (error) {
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}. Last lines of ${proc.logFile}:\n${proc.tail(40)}`);
   }
 }
 

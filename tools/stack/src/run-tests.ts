@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Test runner.
- *   unit  every compiled *.spec.js of every package, with `node --test`
- *   e2e   install, start Kafka + database once (stack "test", fresh, free ports), then
- *         every test/dist/**\/*.e2e.js one file at a time with KAFKA_BROKERS and MONGO_URI
+ *   unit    every compiled *.spec.js of every package, with `node --test`
+ *   medium  start the database alone (stack "medium", fresh, a free port), then every
+ *           compiled *.medium.js of every package, one file at a time, with MONGO_URI
+ *   e2e     install, start Kafka + database once (stack "test", fresh, free ports), then
+ *           every test/dist/**\/*.e2e.js one file at a time with KAFKA_BROKERS and MONGO_URI
  * Extra arguments: those starting with "--" go to `node --test` (e.g. --test-name-pattern=x),
  * the others keep only the files whose path contains one of them.
  */
@@ -11,7 +13,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Infra, startInfra } from './infra';
+import { Infra, InfraOptions, startInfra } from './infra';
 import { install, seconds } from './install';
 import { REPO_ROOT } from './paths';
 import { killAllTracked } from './processes';
@@ -77,9 +79,29 @@ async function e2e(flags: string[], filters: string[]): Promise<number> {
     console.error('[tests] no compiled test/dist/**/*.e2e.js found; run "npm run build" first');
     return 1;
   }
+  return withInfra('test', {}, (infra) => runNodeTest(['--test-concurrency=1', ...flags, ...files], {
+    ...process.env,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    MONGO_URI: infra.mongoUri,
+    STACK_LOG_DIR: infra.logDir,
+  }));
+}
+
+/** Medium tests: a service's logic against the real database, without Kafka (*.medium.ts beside the code). */
+async function medium(flags: string[], filters: string[]): Promise<number> {
+  const files = collect(packageDirs(), '.medium.js', filters);
+  if (files.length === 0) {
+    console.error('[tests] no compiled *.medium.js found; run "npm run build" first');
+    return 1;
+  }
+  return withInfra('medium', { databaseOnly: true }, (infra) => runNodeTest(['--test-concurrency=1', ...flags, ...files], { ...process.env, MONGO_URI: infra.mongoUri }));
+}
+
+/** Starts the named stack's servers (fresh), runs `tests` against them, and stops them whatever happens; Ctrl-C ends the tests first. */
+async function withInfra(name: string, options: InfraOptions, tests: (infra: Infra) => { child: ChildProcess; done: Promise<number> }): Promise<number> {
 
   let infra: Infra | undefined;
-  let tests: ChildProcess | undefined;
+  let child: ChildProcess | undefined;
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) {
@@ -87,24 +109,19 @@ async function e2e(flags: string[], filters: string[]): Promise<number> {
       process.exit(signalExitCode(sig));
     }
     interrupted = sig;
-    tests?.kill(sig); // the tests end, then `finally` stops the infra
+    child?.kill(sig); // the tests end, then `finally` stops the infra
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   try {
     if (!process.env.KAFKA_BROKERS || !process.env.MONGO_URI) await install({ quiet: true });
     const started = Date.now();
-    infra = await startInfra({ name: 'test', fresh: true });
-    console.log(`[tests] infra ready in ${seconds(started)} s: Kafka ${infra.kafkaBrokers}, database ${infra.mongoUri}, logs ${path.relative(REPO_ROOT, infra.logDir)}`);
+    infra = await startInfra({ name, fresh: true, ...options });
+    console.log(`[tests] infra ready in ${seconds(started)} s: Kafka ${infra.kafkaBrokers || 'not started'}, database ${infra.mongoUri}, logs ${path.relative(REPO_ROOT, infra.logDir)}`);
     if (interrupted) return signalExitCode(interrupted);
 
-    const run = runNodeTest(['--test-concurrency=1', ...flags, ...files], {
-      ...process.env,
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      MONGO_URI: infra.mongoUri,
-      STACK_LOG_DIR: infra.logDir,
-    });
-    tests = run.child;
+    const run = tests(infra);
+    child = run.child;
     const code = await run.done;
     return interrupted ? signalExitCode(interrupted) : code;
   } finally {
@@ -121,8 +138,9 @@ async function main(): Promise<void> {
   const flags = rest.filter((a) => a.startsWith('--'));
   const filters = rest.filter((a) => !a.startsWith('--'));
   if (mode === 'unit') process.exit(await unit(flags, filters));
+  if (mode === 'medium') process.exit(await medium(flags, filters));
   if (mode === 'e2e') process.exit(await e2e(flags, filters));
-  console.error('usage: node tools/stack/dist/run-tests.js unit|e2e [--node-test-flag ...] [path-filter ...]');
+  console.error('usage: node tools/stack/dist/run-tests.js unit|medium|e2e [--node-test-flag ...] [path-filter ...]');
   process.exit(2);
 }
 

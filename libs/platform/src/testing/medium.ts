@@ -1,0 +1,51 @@
+import { AnyRpcContract, EventContract, RpcContract } from '@shop/contracts';
+import mongoose, { Connection } from 'mongoose';
+import type { EventPublisher } from '../kafka/event-publisher';
+import type { RpcClient } from '../kafka/rpc-client';
+
+/**
+ * For medium tests (`*.medium.ts`, run by `npm run test:medium`): a database of the
+ * test's own on the real server at MONGO_URI, dropped again by `close()`.
+ */
+export async function testDatabase(name: string): Promise<{ connection: Connection; close(): Promise<void> }> {
+  const uri = process.env.MONGO_URI;
+  if (!uri) throw new Error('MONGO_URI is not set: run medium tests with `npm run test:medium`');
+  const dbName = `medium_${name}_${process.pid}_${Date.now().toString(36)}`;
+  const connection = await mongoose.createConnection(uri, { dbName, retryWrites: false, serverSelectionTimeoutMS: 5000 }).asPromise();
+  return {
+    connection,
+    close: async () => {
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+/** What a fake Kafka saw: each message with the key its contract derives. */
+export interface Sent {
+  topic: string;
+  key: string | null;
+  value: unknown;
+  mustApply?: boolean;
+}
+
+/**
+ * Stands in for the Kafka edge of a service under test: records what is published and
+ * commanded, and answers `send` with `answer` (which may throw a ShopError as a service would).
+ */
+export function fakeKafka(answer: (contract: AnyRpcContract, request: unknown) => unknown = () => undefined) {
+  const published: Sent[] = [];
+  const commanded: Sent[] = [];
+  const sent: Sent[] = [];
+  const events = {
+    publish: async <P>(event: EventContract<P>, payload: P) => void published.push({ topic: event.topic, key: event.key.of(payload), value: payload }),
+  } as unknown as EventPublisher;
+  const rpc = {
+    send: async <Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: { mustApply?: boolean } = {}) => {
+      sent.push({ topic: contract.pattern, key: contract.key?.of(request) ?? null, value: request, ...(options.mustApply && { mustApply: true }) });
+      return answer(contract as AnyRpcContract, request) as Res;
+    },
+    command: async <Req>(contract: RpcContract<Req, unknown>, request: Req) => void commanded.push({ topic: contract.pattern, key: contract.key?.of(request) ?? null, value: request }),
+  } as unknown as RpcClient;
+  return { events, rpc, published, commanded, sent };
+}

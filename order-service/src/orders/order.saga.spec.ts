@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Logger } from '@nestjs/common';
+import { AnyRpcContract, ERROR_CODES, RPC, StockMovementMessage } from '@shop/contracts';
+import { fakeKafka, ShopError } from '@shop/platform';
+import { OrderSaga } from './order.saga';
+
+const ORDER = '6650f0c2a1b2c3d4e5f60720';
+const USER = '6650f0c2a1b2c3d4e5f60718';
+const [A, B, C] = ['6650f0c2a1b2c3d4e5f60731', '6650f0c2a1b2c3d4e5f60732', '6650f0c2a1b2c3d4e5f60733'];
+const product = (id: string, priceCents: number) => ({ id, name: `product ${id.slice(-2)}`, priceCents, stock: 10, lowStockThreshold: 5, createdAt: '', updatedAt: '' });
+
+/**
+ * The saga over a fake Kafka edge: the user and products exist unless named missing, and
+ * each product's reservation answers as `reserve` says (a ShopError thrown is the service's refusal).
+ */
+function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (m: StockMovementMessage) => unknown } = {}) {
+  const known = options.products ?? [A, B, C];
+  const kafka = fakeKafka((contract: AnyRpcContract, request: unknown) => {
+    if (contract === RPC.USER_GET) {
+      if (options.missingUser) throw new ShopError(404, ERROR_CODES.USER_NOT_FOUND, 'User not found');
+      return { id: USER };
+    }
+    if (contract === RPC.PRODUCT_GET_MANY) return (request as { ids: string[] }).ids.filter((id) => known.includes(id)).map((id) => product(id, 100));
+    const movement = request as StockMovementMessage;
+    return movement.kind === 'reserve' ? (options.reserve?.(movement) ?? { applied: true }) : { applied: true };
+  });
+  return { saga: new OrderSaga(kafka.rpc), kafka };
+}
+
+const insufficient = (productId: string) => new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, 'not enough', { productId, requested: 5, available: 1 });
+const reservesAndReleases = (kafka: ReturnType<typeof fakeKafka>) =>
+  kafka.sent.filter((s) => s.topic === 'product.stock').map((s) => `${(s.value as StockMovementMessage).kind} ${s.key === (s.value as StockMovementMessage).productId ? 'keyed' : 'UNKEYED'} ${s.key!.slice(-2)}${s.mustApply ? ' must-apply' : ''}`);
+
+before(() => Logger.overrideLogger(false));
+after(() => Logger.overrideLogger(true));
+
+describe('OrderSaga', () => {
+  it('reserves every item, each keyed by its product, and prices the lines from the catalog', async () => {
+    const { saga: s, kafka } = saga();
+    const lines = await s.reserve(ORDER, USER, [
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 1 },
+    ]);
+    assert.deepEqual(lines, [
+      { productId: A, quantity: 2, name: 'product 31', unitPriceCents: 100 },
+      { productId: B, quantity: 1, name: 'product 32', unitPriceCents: 100 },
+    ]);
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32']);
+  });
+
+  it('releases what it reserved when one product is short, and answers 409 naming only that product', async () => {
+    const { saga: s, kafka } = saga({ reserve: (m) => (m.productId === B ? Promise.reject(insufficient(B)) : { applied: true }) });
+    const error = await s.reserve(ORDER, USER, [A, B, C].map((productId) => ({ productId, quantity: 5 }))).then(
+      () => assert.fail('the order went through'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ShopError);
+    assert.deepEqual(error.toWire(), { statusCode: 409, code: 'INSUFFICIENT_STOCK', message: 'Not enough stock for 1 product', details: { products: [{ productId: B, requested: 5, available: 1 }] } });
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'reserve keyed 33', 'release keyed 31 must-apply', 'release keyed 33 must-apply']);
+  });
+
+  it('also releases a reservation whose answer timed out (its outcome is unknown), and answers the timeout', async () => {
+    const timeout = new ShopError(504, ERROR_CODES.RPC_TIMEOUT, 'No answer to product.stock within 5000 ms');
+    const { saga: s, kafka } = saga({ reserve: (m) => (m.productId === A ? Promise.reject(timeout) : { applied: true }) });
+    await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }]), (e: unknown) => e === timeout);
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'release keyed 31 must-apply', 'release keyed 32 must-apply']);
+  });
+
+  it('answers 422 USER_NOT_FOUND for an unknown user and reserves nothing', async () => {
+    const { saga: s, kafka } = saga({ missingUser: true });
+    await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }]), (e: unknown) => e instanceof ShopError && e.statusCode === 422 && e.code === 'USER_NOT_FOUND');
+    assert.deepEqual(reservesAndReleases(kafka), []);
+  });
+
+  it('answers 422 PRODUCT_NOT_FOUND naming every unknown product and reserves nothing', async () => {
+    const { saga: s, kafka } = saga({ products: [A] });
+    const error = await s.reserve(ORDER, USER, [A, B, C].map((productId) => ({ productId, quantity: 1 }))).catch((e: unknown) => e);
+    assert.ok(error instanceof ShopError);
+    assert.deepEqual(error.toWire(), { statusCode: 422, code: 'PRODUCT_NOT_FOUND', message: `Unknown products: ${B}, ${C}`, details: { productIds: [B, C] } });
+    assert.deepEqual(reservesAndReleases(kafka), []);
+  });
+});

@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { Logger } from '@nestjs/common';
+import { stockMovement } from '@shop/contracts';
+import { fakeKafka, ShopError, testDatabase } from '@shop/platform';
+import { Model, Types } from 'mongoose';
+import { Product, ProductSchema } from './schemas/product.schema';
+import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
+import { StockService } from './stock.service';
+
+/** StockService on the real database (the server `npm run test:medium` starts), with Kafka faked at its edge. */
+describe('StockService on the database', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  let stocks: Model<Stock>;
+  let movements: Model<StockMovement>;
+  let products: Model<Product>;
+  let kafka: ReturnType<typeof fakeKafka>;
+  let service: StockService;
+
+  before(async () => {
+    Logger.overrideLogger(false);
+    db = await testDatabase('stock');
+    stocks = db.connection.model(Stock.name, StockSchema);
+    movements = db.connection.model(StockMovement.name, StockMovementSchema);
+    products = db.connection.model(Product.name, ProductSchema);
+  });
+  after(async () => {
+    await db.close();
+    Logger.overrideLogger(true);
+  });
+  beforeEach(() => {
+    kafka = fakeKafka();
+    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc);
+  });
+
+  /** A product with `stock` units and a low-stock threshold of 5. */
+  async function product(stock: number): Promise<string> {
+    const created = await products.create({ name: 'Keyboard', priceCents: 8999, lowStockThreshold: 5 });
+    await stocks.create({ _id: created._id, stock, initial: stock, restocked: 0, writtenOff: 0 });
+    return created._id.toHexString();
+  }
+  const stockOf = async (id: string) => (await stocks.findById(id).lean().exec())!.stock;
+  const order = () => new Types.ObjectId().toHexString();
+
+  it('reserves once per order and product, however often the movement is delivered', async () => {
+    const id = await product(10);
+    const orderId = order();
+    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { productId: id, kind: 'reserve', applied: true, stock: 7 });
+    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { productId: id, kind: 'reserve', applied: false, stock: 7 });
+    assert.equal(await stockOf(id), 7);
+    assert.equal(await movements.countDocuments({ productId: id }), 1);
+  });
+
+  it('refuses a reservation larger than the stock with 409 INSUFFICIENT_STOCK and leaves the stock as it was', async () => {
+    const id = await product(2);
+    const error = await service.reserve(id, order(), 3).then(
+      () => assert.fail('reserved more than the stock'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ShopError);
+    assert.deepEqual(error.toWire(), { statusCode: 409, code: 'INSUFFICIENT_STOCK', message: `Only 2 of ${id} in stock, 3 requested`, details: { productId: id, requested: 3, available: 2 } });
+    assert.equal(await stockOf(id), 2);
+    assert.equal(await movements.countDocuments({ productId: id }), 0);
+  });
+
+  it('after a crash between the stock change and its record, the redelivered reserve only records it', async () => {
+    const id = await product(10);
+    const orderId = order();
+    // What the crashed delivery left: the conditional write done, naming its movement, no record.
+    await stocks.updateOne({ _id: id }, { $inc: { stock: -4 }, $set: { lastMovement: `reserve:${orderId}:${id}`, lastQuantity: 4 } }).exec();
+    assert.deepEqual(await service.reserve(id, orderId, 4), { productId: id, kind: 'reserve', applied: true, stock: 6 });
+    assert.equal(await stockOf(id), 6, 'not taken twice');
+    assert.equal((await movements.findById(`reserve:${orderId}:${id}`).lean().exec())?.quantity, 4);
+  });
+
+  it('releases a reservation whose record the crash lost, by the quantity its stock change names', async () => {
+    const id = await product(10);
+    const orderId = order();
+    await stocks.updateOne({ _id: id }, { $inc: { stock: -4 }, $set: { lastMovement: `reserve:${orderId}:${id}`, lastQuantity: 4 } }).exec();
+    assert.deepEqual(await service.release(id, orderId), { productId: id, kind: 'release', applied: true, stock: 10 });
+    assert.deepEqual(await service.release(id, orderId), { productId: id, kind: 'release', applied: false, stock: 10 }, 'a second release changes nothing');
+  });
+
+  it('a release that comes before its reserve (a timed-out saga) keeps the late reserve from taking stock', async () => {
+    const id = await product(10);
+    const orderId = order();
+    assert.deepEqual(await service.release(id, orderId), { productId: id, kind: 'release', applied: false, stock: 10 });
+    await assert.rejects(service.reserve(id, orderId, 2), (e: unknown) => e instanceof ShopError && e.code === 'INSUFFICIENT_STOCK' && /already released/.test(e.message));
+    assert.equal(await stockOf(id), 10);
+  });
+
+  it('restocks and writes off once per movement id, never below zero, keeping the totals', async () => {
+    const id = await product(3);
+    const restock = stockMovement.adjust(id, 5);
+    assert.equal((await service.apply(restock)).stock, 8);
+    assert.equal((await service.apply(restock)).applied, false, 'the same movement again');
+    assert.equal((await service.apply(stockMovement.adjust(id, -6))).stock, 2);
+    await assert.rejects(service.apply(stockMovement.adjust(id, -3)), (e: unknown) => e instanceof ShopError && e.statusCode === 409);
+    const doc = (await stocks.findById(id).lean().exec())!;
+    assert.deepEqual({ stock: doc.stock, initial: doc.initial, restocked: doc.restocked, writtenOff: doc.writtenOff }, { stock: 2, initial: 3, restocked: 5, writtenOff: 6 });
+  });
+
+  it('publishes product.stock-low once when a movement takes the stock below the threshold', async () => {
+    const id = await product(7);
+    await service.reserve(id, order(), 2); // 7 -> 5: not below 5
+    await service.reserve(id, order(), 1); // 5 -> 4: crosses
+    await service.reserve(id, order(), 1); // 4 -> 3: already below
+    assert.deepEqual(kafka.published, [{ topic: 'product.stock-low', key: id, value: { productId: id, stock: 4, lowStockThreshold: 5 } }]);
+  });
+
+  it('turns order.cancelled into one release command per item, each keyed by its product', async () => {
+    const [a, b] = [await product(1), await product(1)];
+    const orderId = order();
+    await service.releaseCancelledOrder({ orderId, userId: order(), items: [{ productId: a, quantity: 1 }, { productId: b, quantity: 2 }], cancelledAt: new Date().toISOString(), reason: 'cancelled by request' });
+    assert.deepEqual(
+      kafka.commanded.map((c) => [c.topic, c.key, c.value]),
+      [
+        ['product.stock', a, { kind: 'release', orderId, productId: a, reason: 'order cancelled' }],
+        ['product.stock', b, { kind: 'release', orderId, productId: b, reason: 'order cancelled' }],
+      ],
+    );
+  });
+});
