@@ -24,6 +24,7 @@ export async function versions(): Promise<Record<string, string>> {
     node: process.version,
     kafka: installed.kafkaVersion,
     [db.kind]: dbVersion,
+    '@nestjs/core': packageVersion('@nestjs/core'),
     '@nestjs/microservices': packageVersion('@nestjs/microservices'),
     kafkajs: packageVersion('kafkajs'),
     autocannon: packageVersion('autocannon'),

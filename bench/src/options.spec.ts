@@ -3,24 +3,25 @@ import { describe, it } from 'node:test';
 import { parseOptions, resolveRate } from './options';
 
 describe('options', () => {
-  it('defaults to 10 s at 32 connections, tuned then stock, every scenario', () => {
+  it('defaults to 10 s at 32 connections, ours then the peer, every scenario', () => {
     const o = parseOptions([]);
     assert.equal(o.durationS, 10);
     assert.equal(o.connections, 32);
-    assert.deepEqual(o.modes, ['tuned', 'stock']);
-    assert.equal(o.rounds, 1);
+    assert.deepEqual(o.modes, ['ours', 'peer']);
+    assert.equal(o.rounds, 2);
     assert.deepEqual(o.rates, ['50%', '500']);
     assert.equal(o.scenarios.length, 6);
   });
 
   it('takes flags before BENCH_* variables, and --quick shortens the runs', () => {
-    const o = parseOptions(['--quick', '--scenarios', 'health,product-read', '--connections', '8'], { BENCH_CONNECTIONS: '64', BENCH_MODES: 'tuned' });
-    assert.deepEqual([o.durationS, o.connections, o.modes, o.scenarios, o.quick], [3, 8, ['tuned'], ['health', 'product-read'], true]);
+    const o = parseOptions(['--quick', '--scenarios', 'health,product-read', '--connections', '8'], { BENCH_CONNECTIONS: '64', BENCH_MODES: 'ours-warn' });
+    assert.deepEqual([o.durationS, o.connections, o.modes, o.scenarios, o.quick, o.rounds], [3, 8, ['ours-warn'], ['health', 'product-read'], true, 1]);
   });
 
   it('refuses an unknown scenario or mode and a duration that is not a positive number', () => {
     assert.throws(() => parseOptions(['--scenarios', 'helth']), /unknown scenario "helth"/);
     assert.throws(() => parseOptions(['--modes', 'fast']), /unknown mode "fast"/);
+    assert.throws(() => parseOptions(['--modes', 'tuned,stock']), /unknown mode "tuned"/);
     assert.throws(() => parseOptions(['--duration=0']), /--duration must be a positive number/);
     assert.throws(() => parseOptions(['--rates', 'fast']), /--rates takes numbers/);
   });

@@ -10,20 +10,19 @@ export interface BenchOptions {
   rates: string[];
   scenarios: ScenarioName[];
   modes: string[];
-  /** The modes run in turn this many times; the report keeps each run's best round. */
+  /** The modes run in turn this many times (ours, peer, ours, peer, ...); the report keeps each run's best round. */
   rounds: number;
   /** Short runs for a smoke check: results go to a .tmp.json and the docs stay as they are. */
   quick: boolean;
-  /** CPU profiles of the apps and Kafka's CPU by thread during each closed-loop run. */
-  profile: boolean;
   /** Only rewrite docs/BENCHMARKS.md from this results file. */
   docsFrom?: string;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--duration 10] [--warmup 3] [--connections 32] [--rates 50%,500]
-                   [--scenarios ${SCENARIO_NAMES.join(',')}] [--modes tuned,stock] [--rounds 1]
-                   [--profile] [--docs-from bench/results/<file>.json]
-Each flag also reads BENCH_<NAME> from the environment (BENCH_DURATION=20). Modes: ${Object.keys(MODES).join(', ')}.`;
+                   [--scenarios ${SCENARIO_NAMES.join(',')}] [--modes ours,peer] [--rounds 2]
+                   [--docs-from bench/results/<file>.json]
+Each flag also reads BENCH_<NAME> from the environment (BENCH_DURATION=20). Modes: ${Object.keys(MODES).join(', ')}.
+The peer (the stock NestJS demo) runs its echo whatever --scenarios says: ours' rows are divided by it.`;
 
 /** Flags first, then BENCH_* variables, then defaults (shorter ones with --quick). */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): BenchOptions {
@@ -38,7 +37,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       modes: { type: 'string' },
       rounds: { type: 'string' },
       quick: { type: 'boolean' },
-      profile: { type: 'boolean' },
       'docs-from': { type: 'string' },
     },
   });
@@ -48,7 +46,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
   const scenarios = list(get('scenarios')) ?? [...SCENARIO_NAMES];
   const unknownScenario = scenarios.find((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
   if (unknownScenario) throw new Error(`unknown scenario "${unknownScenario}" (one of ${SCENARIO_NAMES.join(', ')})`);
-  const modes = list(get('modes')) ?? ['tuned', 'stock'];
+  const modes = list(get('modes')) ?? ['ours', 'peer'];
   const unknownMode = modes.find((m) => !MODES[m]);
   if (unknownMode) throw new Error(`unknown mode "${unknownMode}" (one of ${Object.keys(MODES).join(', ')})`);
 
@@ -59,9 +57,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     rates: (list(get('rates')) ?? (quick ? ['50%'] : ['50%', '500'])).map(rateSpec),
     scenarios: scenarios as ScenarioName[],
     modes,
-    rounds: Math.round(positive('rounds', get('rounds'), 1)),
+    rounds: Math.round(positive('rounds', get('rounds'), quick ? 1 : 2)),
     quick,
-    profile: values.profile ?? ['1', 'true'].includes(env.BENCH_PROFILE ?? ''),
     docsFrom: get('docs-from'),
   };
 }

@@ -24,9 +24,9 @@ describe('/proc parsing', () => {
   });
 
   it('matches a needle against the NUL-separated arguments of a command line', () => {
-    const cmdline = ['java', '-Xmx768m', '-cp', '/r/.stack/cache/kafka/libs/*', 'kafka.Kafka', '/r/.stack/data/bench-tuned/config/server.properties', ''].join('\0');
-    assert.equal(cmdlineHas(cmdline, '.stack/data/bench-tuned/config/server.properties'), true);
-    assert.equal(cmdlineHas(cmdline, '.stack/data/bench-stock/'), false);
+    const cmdline = ['java', '-Xmx768m', '-cp', '/r/.stack/cache/kafka/libs/*', 'kafka.Kafka', '/r/.stack/data/bench/config/server.properties', ''].join('\0');
+    assert.equal(cmdlineHas(cmdline, '.stack/data/bench/config/server.properties'), true);
+    assert.equal(cmdlineHas(cmdline, '.stack/data/test/'), false);
   });
 });
 

@@ -126,21 +126,3 @@ export class ProcessSampler {
     }
   }
 }
-
-/** CPU ticks of each thread of a process by thread name (/proc/<pid>/task/<tid>/stat). */
-export function threadTicks(pid: number): Map<string, number> {
-  const ticks = new Map<string, number>();
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return ticks;
-  }
-  for (const tid of tids) {
-    const stat = readOrUndefined(`/proc/${pid}/task/${tid}/stat`);
-    if (!stat) continue;
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    ticks.set(name, (ticks.get(name) ?? 0) + parseStatTicks(stat));
-  }
-  return ticks;
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bestOfRounds, busiest, markdown, othersCores, ratioRows, replaceSection, SECTION_END, SECTION_START } from './report';
+import { bestOfRounds, busiest, consoleTable, markdown, othersCores, peerRows, replaceSection, SECTION_END, SECTION_START } from './report';
 import { BenchResults, formatResults, RunResult } from './results';
 
 function run(scenario: string, load: RunResult['load'], rps: number, p50: number, p99: number): RunResult {
@@ -32,28 +32,35 @@ const results: BenchResults = {
   machine: { cpus: 2, cpuModel: 'Test CPU', memGiB: 23, kernel: '6.1' },
   versions: { node: 'v20', kafka: '3.9.2' },
   modes: [
-    { mode: 'tuned', round: 1, what: '', env: {}, skipped: { echo: 'GET /api/status answered 404' }, runs: [run('product-read', 'closed', 2000, 10, 40), run('product-read', 'single', 300, 3, 6), run('health', 'closed', 9000, 3, 8)] },
-    { mode: 'stock', round: 1, what: '', env: {}, skipped: {}, runs: [run('product-read', 'closed', 500, 60, 200), run('product-read', 'single', 100, 6, 12)] },
+    { mode: 'ours', round: 1, what: '', env: {}, skipped: { echo: 'GET /api/status answered 404' }, runs: [run('product-read', 'closed', 2000, 10, 40), run('product-read', 'single', 300, 3, 6), run('health', 'closed', 9000, 3, 8)] },
+    { mode: 'peer', round: 1, what: '', env: {}, skipped: {}, runs: [run('echo', 'closed', 500, 60, 200), run('echo', 'single', 100, 6, 12)] },
   ],
 };
 
-describe('ratios against stock', () => {
-  it('divides tuned by stock for throughput, p99 and single-connection p50, scenario by scenario', () => {
-    assert.deepEqual(ratioRows(results.modes), [{ scenario: 'product-read', mode: 'tuned', baseline: 'stock', rps: 4, p99: 0.2, singleP50: 0.5 }]);
+describe('ours against the peer', () => {
+  it('divides every closed-loop req/s by the peer echo req/s and every single-connection p50 by its p50, the peer first', () => {
+    assert.deepEqual(
+      peerRows(results.modes).map((r) => [r.scenario, r.mode, r.rps, r.rpsVsPeer, r.singleP50, r.singleP50VsPeer]),
+      [
+        ['echo', 'peer', 500, 1, 6, 1],
+        ['product-read', 'ours', 2000, 4, 3, 0.5],
+        ['health', 'ours', 9000, 18, undefined, undefined],
+      ],
+    );
   });
 
-  it('has no rows when stock did not run', () => {
-    assert.deepEqual(ratioRows([results.modes[0]]), []);
+  it('has no rows when the peer did not run', () => {
+    assert.deepEqual(peerRows([results.modes[0]]), []);
   });
 });
 
 describe('rounds', () => {
   it('keeps, for each run of a mode, the round with the highest req/s and lists every round', () => {
-    const second = { ...results.modes[1], round: 2, runs: [run('product-read', 'closed', 800, 40, 90), run('product-read', 'single', 90, 7, 14)] };
-    const [tuned, stock] = bestOfRounds([...results.modes, second]);
-    assert.equal(tuned, results.modes[0]);
+    const second = { ...results.modes[1], round: 2, runs: [run('echo', 'closed', 800, 40, 90), run('echo', 'single', 90, 7, 14)] };
+    const [ours, peer] = bestOfRounds([...results.modes, second]);
+    assert.equal(ours, results.modes[0]);
     assert.deepEqual(
-      stock.runs.map((r) => [r.load, r.rps, r.latencyMs.p99, r.roundsRps]),
+      peer.runs.map((r) => [r.load, r.rps, r.latencyMs.p99, r.roundsRps]),
       [
         ['closed', 800, 90, [500, 800]],
         ['single', 100, 12, [100, 90]],
@@ -72,12 +79,21 @@ describe('report', () => {
     assert.equal(othersCores({ ...results.modes[0].runs[0], machineBusyCores: 3 }), 0.43);
   });
 
-  it('renders the machine, the skipped scenarios, each run and the ratios as Markdown', () => {
+  it('renders the machine, the skipped scenarios, ours against the peer first, then each run as Markdown', () => {
     const md = markdown(results);
     assert.match(md, /Machine: 2 × Test CPU, 23 GiB RAM/);
-    assert.match(md, /Skipped in tuned: echo \(GET \/api\/status answered 404\)/);
-    assert.match(md, /\| product-read \| tuned \| 32 conn \| 2000 \| 10\.0 \| 40\.0 \| 40\.0 \| 80 \| 0 \| 0 \| gateway 0\.97 \|/);
-    assert.match(md, /\| product-read \| tuned \/ stock \| 4\.00 \| 0\.20 \| 0\.50 \|/);
+    assert.match(md, /Skipped in ours: echo \(GET \/api\/status answered 404\)/);
+    assert.match(md, /#### Ours vs the stock NestJS demo[^\n]*\n\n\| scenario \| mode \| req\/s \| ours \/ peer req\/s[^\n]*\n[^\n]*\n\| echo \| peer \| 500 \| 1\.00 \| 60\.0 \/ 200\.0 \| 6\.0 \| 1\.00 \|/);
+    assert.match(md, /\| product-read \| ours \| 2000 \| 4\.00 \| 10\.0 \/ 40\.0 \| 3\.0 \| 0\.50 \|/);
+    assert.match(md, /\| product-read \| ours \| 32 conn \| 2000 \| 4\.00 \(req\/s\) \| 10\.0 \| 40\.0 \| 40\.0 \| 80 \| 0 \| 0 \| gateway 0\.97 \|/);
+    assert.match(md, /\| product-read \| ours \| 1 conn \| 300 \| 0\.50 \(p50\) \| 3\.0 \|/);
+    assert.ok(md.indexOf('Ours vs the stock NestJS demo') < md.indexOf('#### Throughput and latency'));
+  });
+
+  it('leads the terminal report with ours against the peer', () => {
+    const text = consoleTable(results);
+    assert.match(text, /^#### Ours vs the stock NestJS demo/);
+    assert.match(text, /\| product-read \| ours \| 32 conn \| 2000 \| 4\.00 \(req\/s\) \|/);
   });
 
   it('writes the results file with one line per run, and reads back the same', () => {

@@ -1,21 +1,9 @@
-/** Turns results into the ratio table, the terminal table and the Markdown of docs/BENCHMARKS.md. */
+/** Turns results into the tables of the terminal and of docs/BENCHMARKS.md, ours against the peer first. */
 import { BenchResults, ModeResult, RunResult } from './results';
 import { ratio, round } from './stats';
 
 export const SECTION_START = '<!-- bench:results:start -->';
 export const SECTION_END = '<!-- bench:results:end -->';
-
-export interface RatioRow {
-  scenario: string;
-  mode: string;
-  baseline: string;
-  /** Closed-loop 2xx req/s, mode / baseline: above 1 is faster. */
-  rps?: number;
-  /** Closed-loop p99, mode / baseline: below 1 is better. */
-  p99?: number;
-  /** Single-connection p50, mode / baseline: below 1 is better. */
-  singleP50?: number;
-}
 
 const closedRun = (runs: RunResult[], scenario: string) => runs.find((r) => r.scenario === scenario && r.load === 'closed');
 const singleRun = (runs: RunResult[], scenario: string) => runs.find((r) => r.scenario === scenario && r.load === 'single');
@@ -40,29 +28,67 @@ export function bestOfRounds(modes: ModeResult[]): ModeResult[] {
   });
 }
 
-/** Every mode against the baseline (stock when it ran), scenario by scenario. */
-export function ratioRows(modes: ModeResult[], baselineName = 'stock'): RatioRow[] {
-  const baseline = modes.find((m) => m.mode === baselineName);
-  if (!baseline) return [];
-  const rows: RatioRow[] = [];
-  for (const mode of modes.filter((m) => m !== baseline)) {
-    for (const run of mode.runs.filter((r) => r.load === 'closed')) {
-      const base = closedRun(baseline.runs, run.scenario);
-      if (!base) continue;
-      const single = singleRun(mode.runs, run.scenario);
-      const baseSingle = singleRun(baseline.runs, run.scenario);
-      rows.push({
-        scenario: run.scenario,
-        mode: mode.mode,
-        baseline: baseline.mode,
-        rps: ratio(run.rps, base.rps),
-        p99: ratio(run.latencyMs.p99, base.latencyMs.p99),
-        singleP50: single && baseSingle ? ratio(single.latencyMs.p50, baseSingle.latencyMs.p50) : undefined,
-      });
-    }
-  }
-  return rows;
+/** The mode every other is divided by: the stock NestJS demo, its echo. */
+export const PEER = 'peer';
+
+interface PeerEcho {
+  closed?: RunResult;
+  single?: RunResult;
 }
+
+function peerEcho(modes: ModeResult[]): PeerEcho {
+  const peer = modes.find((m) => m.mode === PEER);
+  return { closed: peer && closedRun(peer.runs, 'echo'), single: peer && singleRun(peer.runs, 'echo') };
+}
+
+/**
+ * A run against the peer's echo of the same rounds: req/s / the peer's req/s for a
+ * closed-loop run (above 1: ours answers more), p50 / the peer's p50 for a
+ * single-connection run (below 1: ours answers sooner); nothing for the other runs.
+ */
+export function vsPeer(run: RunResult, peer: PeerEcho): number | undefined {
+  if (run.load === 'closed') return ratio(run.rps, peer.closed?.rps);
+  if (run.load === 'single') return ratio(run.latencyMs.p50, peer.single?.latencyMs.p50);
+  return undefined;
+}
+
+export interface PeerRow {
+  scenario: string;
+  mode: string;
+  /** Closed loop. */
+  rps: number;
+  p50: number;
+  p99: number;
+  rpsVsPeer?: number;
+  /** Single connection. */
+  singleP50?: number;
+  singleP50VsPeer?: number;
+}
+
+/** The lead table: every closed-loop scenario of every mode, the peer's echo first, each with the ratios to that echo. */
+export function peerRows(modes: ModeResult[]): PeerRow[] {
+  const peer = peerEcho(modes);
+  if (!peer.closed) return [];
+  return [...modes]
+    .sort((a, b) => Number(b.mode === PEER) - Number(a.mode === PEER))
+    .flatMap((m) =>
+      m.runs
+        .filter((r) => r.load === 'closed')
+        .map((run) => {
+          const single = singleRun(m.runs, run.scenario);
+          const { p50, p99 } = run.latencyMs;
+          return { scenario: run.scenario, mode: m.mode, rps: run.rps, p50, p99, rpsVsPeer: vsPeer(run, peer), singleP50: single?.latencyMs.p50, singleP50VsPeer: single && vsPeer(single, peer) };
+        }),
+    );
+}
+
+const PEER_NOTE =
+  "The peer's `echo` (`GET /echo/:id`) is one request-reply over Kafka and no database. Ours: `health` uses no Kafka, `echo` (`GET /api/status`) is three request-replies (a ping to each service), the reads one plus a database query, an order four plus writes. `ours / peer`: req/s divided by the peer's echo req/s (above 1: more), single-connection p50 divided by the peer's (below 1: sooner).";
+
+const vsPeerCell = (run: RunResult, peer: PeerEcho): string => {
+  const v = vsPeer(run, peer);
+  return v === undefined ? '–' : `${fmt(v, 2)} (${run.load === 'single' ? 'p50' : 'req/s'})`;
+};
 
 export function loadLabel(run: RunResult): string {
   if (run.load === 'idle') return 'no load';
@@ -90,6 +116,53 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** Rows of every mode's runs that pass `keep`, ordered by scenario. */
+const rowsOf = (modes: ModeResult[], keep: (r: RunResult) => boolean, cells: (m: ModeResult, r: RunResult) => string[]): string[][] =>
+  modes.flatMap((m) => m.runs.filter(keep).map((r) => cells(m, r))).sort((a, b) => a[0].localeCompare(b[0]));
+
+/** The table everything else leads with: ours against the stock NestJS demo's echo. Empty when the peer did not run. */
+function leadTable(modes: ModeResult[], connections: number): string[] {
+  const lead = peerRows(modes);
+  if (!lead.length) return [];
+  return [
+    `#### Ours vs the stock NestJS demo (closed loop at ${connections} connections; single connection for p50)`,
+    '',
+    table(
+      ['scenario', 'mode', 'req/s', 'ours / peer req/s', 'p50 / p99 ms', '1-conn p50 ms', 'ours / peer 1-conn p50'],
+      lead.map((r) => [r.scenario, r.mode, fmt(r.rps, 0), fmt(r.rpsVsPeer, 2), `${fmt(r.p50)} / ${fmt(r.p99)}`, fmt(r.singleP50), fmt(r.singleP50VsPeer, 2)]),
+    ),
+    '',
+    PEER_NOTE,
+    '',
+  ];
+}
+
+function runsTable(modes: ModeResult[], rounds: number): string {
+  const peer = peerEcho(modes);
+  return table(
+    ['scenario', 'mode', 'load', 'req/s', ...(rounds > 1 ? ['req/s of each round'] : []), 'ours / peer', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors/timeouts', 'busiest process (cores)'],
+    rowsOf(
+      modes,
+      (r) => r.load !== 'idle',
+      (m, r) => [
+        r.scenario,
+        m.mode,
+        loadLabel(r),
+        fmt(r.rps, 0),
+        ...(rounds > 1 ? [(r.roundsRps ?? [r.rps]).join(', ')] : []),
+        vsPeerCell(r, peer),
+        ms(r, r.latencyMs.p50),
+        ms(r, r.latencyMs.p95),
+        ms(r, r.latencyMs.p99),
+        ms(r, r.latencyMs.max, 0),
+        codes(r.non2xx),
+        failures(r),
+        busiest(r),
+      ],
+    ),
+  );
+}
+
 /** The tables that go between the markers in docs/BENCHMARKS.md. */
 export function markdown(results: BenchResults): string {
   const { machine, versions, settings } = results;
@@ -101,64 +174,27 @@ export function markdown(results: BenchResults): string {
   out.push(`Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB RAM, Linux ${machine.kernel}, shared with other work (see "machine busy").`);
   out.push(`Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   out.push(
-    `Each run: ${settings.warmupS} s warm-up, then ${settings.durationS} s measured; closed loop at ${settings.connections} connections and 1 connection, open loop at ${settings.rates.map((r) => (r.endsWith('%') ? `${r} of that closed-loop req/s` : `${r} req/s`)).join(' and ')}.` +
+    `Each run: ${settings.warmupS} s warm-up, then ${settings.durationS} s measured; closed loop at ${settings.connections} connections and 1 connection, open loop at ${settings.rates.map((r) => (r.endsWith('%') ? `${r} of that closed-loop req/s` : `${r} req/s`)).join(' and ')} (ours only).` +
       (rounds > 1 ? ` The modes ran in turn, ${rounds} rounds; each row is the round with the highest req/s (other people's work only ever slows a round down).` : ''),
   );
   for (const mode of modes) {
     const skipped = Object.entries(mode.skipped);
     if (skipped.length) out.push(`Skipped in ${mode.mode}: ${skipped.map(([s, why]) => `${s} (${why})`).join(', ')}.`);
   }
-
-  out.push('', '#### Throughput and latency', '');
-  out.push(
-    table(
-      ['scenario', 'mode', 'load', 'req/s', ...(rounds > 1 ? ['req/s of each round'] : []), 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors/timeouts', 'busiest process (cores)'],
-      modes
-        .flatMap((m) =>
-          m.runs
-            .filter((r) => r.load !== 'idle')
-            .map((r) => [
-              r.scenario,
-              m.mode,
-              loadLabel(r),
-              fmt(r.rps, 0),
-              ...(rounds > 1 ? [(r.roundsRps ?? [r.rps]).join(', ')] : []),
-              ms(r, r.latencyMs.p50),
-              ms(r, r.latencyMs.p95),
-              ms(r, r.latencyMs.p99),
-              ms(r, r.latencyMs.max, 0),
-              codes(r.non2xx),
-              failures(r),
-              busiest(r),
-            ]),
-        )
-        .sort((a, b) => a[0].localeCompare(b[0])),
-    ),
-  );
-
-  const ratios = ratioRows(modes);
-  if (ratios.length) {
-    out.push('', `#### Ratios against ${ratios[0].baseline} (closed loop, ${settings.connections} connections; single connection for p50)`, '');
-    out.push(
-      table(
-        ['scenario', 'mode', 'req/s ratio', 'p99 ratio', '1-conn p50 ratio'],
-        ratios.map((r) => [r.scenario, `${r.mode} / ${r.baseline}`, fmt(r.rps, 2), fmt(r.p99, 2), fmt(r.singleP50, 2)]),
-      ),
-    );
-  }
+  out.push('', ...leadTable(modes, settings.connections));
+  out.push('#### Throughput and latency', '', runsTable(modes, rounds));
 
   const names = processNames(results);
+  const cpuOf = (r: RunResult, n: string) => r.processes.find((p) => p.name === n);
   out.push('', `#### CPU cores used per process (closed loop at ${settings.connections} connections, and with no load; 1.00 = one core busy for the whole run)`, '');
   out.push(
     table(
       ['scenario', 'mode', ...names.map((n) => `${n} cores`), 'machine busy cores', 'other people’s cores'],
-      modes
-        .flatMap((m) =>
-          m.runs
-            .filter((r) => r.load === 'idle' || (r.load === 'closed' && r.connections === settings.connections))
-            .map((r) => [r.scenario, m.mode, ...names.map((n) => fmt(r.processes.find((p) => p.name === n)?.cores, 2)), fmt(r.machineBusyCores, 2), fmt(othersCores(r), 2)]),
-        )
-        .sort((a, b) => a[0].localeCompare(b[0])),
+      rowsOf(
+        modes,
+        (r) => r.load === 'idle' || (r.load === 'closed' && r.connections === settings.connections),
+        (m, r) => [r.scenario, m.mode, ...names.map((n) => fmt(cpuOf(r, n)?.cores, 2)), fmt(r.machineBusyCores, 2), fmt(othersCores(r), 2)],
+      ),
     ),
   );
 
@@ -166,33 +202,17 @@ export function markdown(results: BenchResults): string {
   out.push(
     table(
       ['scenario', 'mode', ...names.map((n) => `${n} ms`), 'total ms', `ceiling on ${machine.cpus} cores (req/s)`, 'measured req/s'],
-      modes
-        .flatMap((m) =>
-          m.runs
-            .filter((r) => r.load === 'closed' && r.requests > 0)
-            .map((r) => {
-              const perRequest = names.map((n) => ((r.processes.find((p) => p.name === n)?.cpuS ?? 0) * 1000) / r.requests);
-              const total = perRequest.reduce((a, b) => a + b, 0);
-              return [r.scenario, m.mode, ...perRequest.map((v) => fmt(v, 2)), fmt(total, 2), fmt((machine.cpus * 1000) / total, 0), fmt(r.rps, 0)];
-            }),
-        )
-        .sort((a, b) => a[0].localeCompare(b[0])),
+      rowsOf(
+        modes,
+        (r) => r.load === 'closed' && r.requests > 0,
+        (m, r) => {
+          const perRequest = names.map((n) => cpuOf(r, n)).map((p) => p && (p.cpuS * 1000) / r.requests);
+          const total = perRequest.reduce<number>((a, b) => a + (b ?? 0), 0);
+          return [r.scenario, m.mode, ...perRequest.map((v) => fmt(v, 2)), fmt(total, 2), fmt((machine.cpus * 1000) / total, 0), fmt(r.rps, 0)];
+        },
+      ),
     ),
   );
-
-  const profiled = modes.flatMap((m) => m.runs.filter((r) => r.profile).map((r) => ({ mode: m.mode, run: r, profile: r.profile! })));
-  if (profiled.length) {
-    out.push('', '#### Where the CPU goes (`--profile`, closed loop): share of each app’s busy time by the package that caused it, and Kafka’s cores by thread', '');
-    out.push(
-      table(
-        ['scenario', 'mode', 'process', 'cores', 'where'],
-        profiled.flatMap(({ mode, run, profile }) => [
-          ...Object.entries(profile.apps).map(([app, p]) => [run.scenario, mode, app, fmt(run.processes.find((x) => x.name === app)?.cores, 2), p.byOwner.slice(0, 5).map((o) => `${o.where} ${o.pct}%`).join(', ')]),
-          [run.scenario, mode, 'kafka', fmt(run.processes.find((x) => x.name === 'kafka')?.cores, 2), profile.kafkaThreads.slice(0, 4).map((t) => `${t.thread} ${t.cores.toFixed(2)}`).join(', ')],
-        ]),
-      ),
-    );
-  }
 
   out.push('', `#### Peak RSS per process over all runs${rounds > 1 ? ' and rounds' : ''} (MB)`, '');
   out.push(
@@ -200,24 +220,17 @@ export function markdown(results: BenchResults): string {
       ['mode', ...names.map((n) => `${n} MB`)],
       modes.map((m) => {
         const runs = results.modes.filter((all) => all.mode === m.mode).flatMap((all) => all.runs);
-        return [m.mode, ...names.map((n) => fmt(Math.max(0, ...runs.flatMap((r) => r.processes.filter((p) => p.name === n).map((p) => p.peakRssMb))), 0))];
+        return [m.mode, ...names.map((n) => fmt(peak(runs.flatMap((r) => r.processes.filter((p) => p.name === n).map((p) => p.peakRssMb))), 0))];
       }),
     ),
   );
   return out.join('\n');
 }
 
-/** One line per run, for the terminal. */
+/** For the terminal: the same lead table and runs table as the docs. */
 export function consoleTable(results: BenchResults): string {
   const modes = bestOfRounds(results.modes);
-  const rows = modes.flatMap((m) =>
-    m.runs.map((r) => [m.mode, r.scenario, loadLabel(r), fmt(r.rps, 0), ms(r, r.latencyMs.p50), ms(r, r.latencyMs.p95), ms(r, r.latencyMs.p99), ms(r, r.latencyMs.max, 0), codes(r.non2xx), failures(r), busiest(r)]),
-  );
-  const header = ['mode', 'scenario', 'load', 'req/s', 'p50', 'p95', 'p99', 'max', 'non-2xx', 'err/t.o.', 'busiest (cores)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 || i >= 8 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const ratioLines = ratioRows(modes).map((r) => `${r.scenario.padEnd(13)} ${r.mode}/${r.baseline}: req/s ×${fmt(r.rps, 2)}, p99 ×${fmt(r.p99, 2)}${r.singleP50 ? `, 1-conn p50 ×${fmt(r.singleP50, 2)}` : ''}`);
-  return [line(header), ...rows.map(line), '', ...ratioLines].join('\n');
+  return [...leadTable(modes, results.settings.connections), runsTable(modes, results.settings.rounds ?? 1)].join('\n');
 }
 
 /** The document with the text between the markers replaced (markers appended when absent). */
@@ -235,7 +248,10 @@ export function othersCores(run: RunResult): number {
 }
 
 function processNames(results: BenchResults): string[] {
-  const order = ['gateway', 'user-service', 'product-service', 'order-service', 'kafka', 'ferretdb', 'mongod', 'load-generator'];
+  const order = ['gateway', 'user-service', 'product-service', 'order-service', 'peer-gateway', 'peer-service', 'kafka', 'ferretdb', 'mongod', 'load-generator'];
   const seen = new Set(results.modes.flatMap((m) => m.runs.flatMap((r) => r.processes.map((p) => p.name))));
   return order.filter((n) => seen.has(n));
 }
+
+/** The highest of some values; undefined when there is none (a process the mode does not have). */
+const peak = (values: number[]): number | undefined => (values.length ? Math.max(...values) : undefined);

@@ -1,6 +1,5 @@
 /** The shape of bench/results/<date>.json. */
 import { ProcessUsage } from './proc-stats';
-import { RunProfile } from './profiling';
 import { LatencySummary } from './stats';
 
 /** `idle`: no load at all, to see what the processes burn on their own (polling, heartbeats). */
@@ -27,8 +26,6 @@ export interface RunResult {
   processes: ProcessUsage[];
   /** Busy cores of the whole machine in the window (ours + the load generator + anyone else's). */
   machineBusyCores: number;
-  /** With --profile, closed-loop runs only. */
-  profile?: RunProfile;
   /** Set by bestOfRounds() when a mode ran more than once: the req/s of every round. */
   roundsRps?: number[];
 }

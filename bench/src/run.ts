@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: for each mode, a fresh native stack; a measurement with no load; then
- * for each scenario a warm-up, a closed-loop run, a single-connection run and open-loop
- * runs, each with the CPU and memory of every process. Writes bench/results/<date>.json,
- * prints a table and regenerates the results section of docs/BENCHMARKS.md.
+ * `npm run bench`: one fresh Kafka + database for the run; then, taking turns round after
+ * round, each mode's processes (our four apps, or the stock NestJS demo) started on it: a
+ * measurement with no load, then for each scenario a warm-up, a closed-loop run, a
+ * single-connection run and (ours) open-loop runs, each with the CPU and memory of every
+ * process. Writes bench/results/<date>.json, prints the tables (ours against the demo
+ * first) and regenerates the results section of docs/BENCHMARKS.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Infra, startInfra } from '@shop/stack';
 import { closedLoop, openLoop, RawRun, settle } from './load';
 import { machineInfo, versions } from './machine';
 import { BenchOptions, parseOptions, resolveRate, USAGE } from './options';
 import { ProcessSampler, WatchedProcess } from './proc-stats';
-import { profilingEnv, RunProfiler } from './profiling';
 import { consoleTable, loadLabel, markdown, replaceSection } from './report';
 import { BenchResults, formatResults, LoadKind, ModeResult, RunResult } from './results';
-import { Fixtures, RequestSpec, ScenarioName, SCENARIOS, seed } from './scenarios';
+import { Fixtures, PEER_ECHO, RequestSpec, Scenario, SCENARIOS, seed } from './scenarios';
 import { loadFigures } from './stats';
-import { Mode, MODES, startSystem, System } from './system';
+import { createPeerTopics, Mode, MODES, startSystem, System } from './system';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -39,9 +41,17 @@ async function main(): Promise<void> {
     versions: await versions(),
     modes: [],
   };
-  // Modes take turns (tuned, stock, tuned, stock, ...) so a busy spell on a shared machine hits them alike.
-  for (let round = 1; round <= opts.rounds; round++) {
-    for (const name of opts.modes) results.modes.push(await benchMode(MODES[name], opts, round));
+  // One broker for every mode, so ours and the peer are measured against the same Kafka.
+  log('fresh Kafka and database for the run');
+  const infra = await startInfra({ name: 'bench', fresh: true, useEnv: false });
+  try {
+    if (opts.modes.some((name) => MODES[name].peer)) await createPeerTopics(infra.kafkaBrokers);
+    // Modes take turns (ours, peer, ours, peer, ...) so a busy spell on a shared machine hits them alike.
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const name of opts.modes) results.modes.push(await benchMode(MODES[name], infra, opts, round));
+    }
+  } finally {
+    await infra.stop();
   }
 
   const stamp = results.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -53,20 +63,25 @@ async function main(): Promise<void> {
   if (!opts.quick) writeDocs(results);
 }
 
-/** One mode on its own fresh stack: seed, measure the idle cost, then every scenario. */
-async function benchMode(mode: Mode, opts: BenchOptions, round: number): Promise<ModeResult> {
-  log(`${mode.name}${opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : ''}: fresh Kafka and database, then the four apps (${Object.entries(mode.env).map(([k, v]) => `${k}=${v}`).join(' ')})`);
-  const profileDir = path.join(REPO_ROOT, '.stack', 'logs', `bench-${mode.name}`, 'profiles');
-  const system = await startSystem(mode, opts.profile ? profilingEnv(profileDir) : {});
+/** One mode's processes on the run's infra: seed (ours), measure the idle cost, then every scenario. */
+async function benchMode(mode: Mode, infra: Infra, opts: BenchOptions, round: number): Promise<ModeResult> {
+  const env = Object.entries(mode.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  log(`${mode.name}${opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : ''}: starting ${mode.peer ? 'the stock NestJS demo' : `the four apps (${env})`}`);
+  const system = await startSystem(mode, infra);
   const result: ModeResult = { mode: mode.name, round, what: mode.what, env: mode.env, skipped: {}, runs: [] };
   try {
-    const fixtures = await seed(system.gatewayUrl);
-    const broken = Object.keys(fixtures.broken).length ? `; not working: ${JSON.stringify(fixtures.broken)}` : '';
-    log(`${mode.name}: seeded ${fixtures.userIds.length} users, ${fixtures.productIds.length} products${broken}`);
-    const bench = new ModeBench(mode, opts, system, fixtures, result, opts.profile ? profileDir : undefined);
-    await bench.warmUp();
+    let fixtures: Fixtures = { userIds: [], productIds: [], broken: {} };
+    if (!mode.peer) {
+      fixtures = await seed(system.gatewayUrl);
+      const broken = Object.keys(fixtures.broken).length ? `; not working: ${JSON.stringify(fixtures.broken)}` : '';
+      log(`${mode.name}: seeded ${fixtures.userIds.length} users, ${fixtures.productIds.length} products${broken}`);
+    }
+    // The peer has one scenario, whatever --scenarios says: ours' rows are divided by it.
+    const scenarios = mode.peer ? [PEER_ECHO] : opts.scenarios.map((name) => SCENARIOS[name]);
+    const bench = new ModeBench(mode, opts, system, fixtures, result);
+    await bench.warmUp(scenarios);
     await bench.idle();
-    for (const name of opts.scenarios) await bench.scenario(name);
+    for (const scenario of scenarios) await bench.scenario(scenario);
   } finally {
     log(`${mode.name}: stopping`);
     await system.stop();
@@ -76,7 +91,6 @@ async function benchMode(mode: Mode, opts: BenchOptions, round: number): Promise
 
 class ModeBench {
   private readonly watched: WatchedProcess[];
-  private readonly profiler?: RunProfiler;
   /** The requests of the run before, whose backlog (an overloaded order-service, say) must drain first. */
   private previous?: () => RequestSpec;
 
@@ -86,18 +100,16 @@ class ModeBench {
     private readonly system: System,
     private readonly fixtures: Fixtures,
     private readonly result: ModeResult,
-    profileDir?: string,
   ) {
     this.watched = [...system.processes, { name: 'load-generator', pid: process.pid }];
-    if (profileDir) this.profiler = new RunProfiler(system.apps, system.processes.find((p) => p.name === 'kafka'), profileDir);
   }
 
   /**
    * Every scenario once before anything is measured: a fresh broker and fresh apps
    * spend their first seconds compiling (Kafka's C2 JIT threads alone took 0.3 cores).
    */
-  async warmUp(): Promise<void> {
-    const scenarios = this.opts.scenarios.map((name) => SCENARIOS[name]).filter((s) => !s.unavailable(this.fixtures));
+  async warmUp(all: Scenario[]): Promise<void> {
+    const scenarios = all.filter((s) => !s.unavailable(this.fixtures));
     const each = Math.max(2, (this.opts.quick ? 6 : 30) / Math.max(1, scenarios.length));
     log(`${this.mode.name}: warming up, ${each.toFixed(0)} s per scenario`);
     for (const s of scenarios) await closedLoop(this.system.gatewayUrl, () => s.next(this.fixtures), this.opts.connections, each);
@@ -113,8 +125,8 @@ class ModeBench {
     log(`${this.mode.name} idle: ${run.processes.map((p) => `${p.name} ${p.cores}`).join(', ')} cores`);
   }
 
-  async scenario(name: ScenarioName): Promise<void> {
-    const scenario = SCENARIOS[name];
+  async scenario(scenario: Scenario): Promise<void> {
+    const { name } = scenario;
     const why = scenario.unavailable(this.fixtures);
     if (why) {
       this.result.skipped[name] = why;
@@ -129,13 +141,14 @@ class ModeBench {
     const { check } = scenario;
     const closed = await this.measure(name, 'closed', { connections }, () => closedLoop(url, next, connections, durationS, check), next);
     await this.measure(name, 'single', { connections: 1 }, () => closedLoop(url, next, 1, durationS, check), next);
+    if (this.mode.peer) return; // the peer is the yardstick of the closed-loop and single-connection runs only
     for (const rate of this.opts.rates) {
       const perS = resolveRate(rate, closed.rps);
       await this.measure(name, 'open', { targetRate: perS, rate }, () => openLoop(url, next, perS, durationS, check), next);
     }
   }
 
-  /** Runs `go` with every process sampled every 250 ms (and profiled with --profile, closed loop only). */
+  /** Runs `go` with every process sampled every 250 ms. */
   private async measure(scenario: string, load: LoadKind, extra: Partial<RunResult>, go: () => Promise<RawRun>, next?: () => RequestSpec): Promise<RunResult> {
     if (next) {
       let waitedMs = 0;
@@ -144,9 +157,7 @@ class ModeBench {
       await sleep(1000);
       this.previous = next;
     }
-    const profiler = load === 'closed' ? this.profiler : undefined;
     const sampler = new ProcessSampler(this.watched);
-    profiler?.start();
     sampler.start();
     const raw = await go();
     const usage = sampler.stop();
@@ -158,7 +169,6 @@ class ModeBench {
       unanswered: raw.unanswered,
       processes: usage.processes,
       machineBusyCores: usage.machineBusyCores,
-      profile: await profiler?.stop(`${scenario}-${load}`),
     };
     this.result.runs.push(run);
     if (load !== 'idle') {

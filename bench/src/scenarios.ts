@@ -87,6 +87,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   },
 };
 
+/** The peer's one scenario: GET /echo/:id of the stock NestJS demo, one Kafka request-reply, no database. */
+export const PEER_ECHO: Scenario = {
+  name: 'echo',
+  what: 'GET /echo/:id of the stock NestJS demo: one request-reply over Kafka, no database',
+  unavailable: () => undefined,
+  next: () => ({ method: 'GET', path: `/echo/${Math.floor(Math.random() * 1e6)}` }),
+  check: (body) => body.startsWith('{"id":'),
+};
+
 /**
  * Creates users and products through the gateway (products with a stock no run can
  * exhaust), then probes the routes that seeding does not touch. A route that fails

@@ -1,76 +1,124 @@
-/** The system under test for one mode: fresh Kafka + database, then the four apps. */
-import { APPS, AppProcess, Infra, startApp, startInfra } from '@shop/stack';
+/**
+ * The systems under test, on one Kafka + database per run: our four apps (a mode of
+ * environment variables), or the peer, the stock NestJS Kafka demo of bench/src/peer.
+ */
+import { APPS, AppProcess, freePort, Infra, startApp } from '@shop/stack';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { findPids, WatchedProcess } from './proc-stats';
 
-/** A way of starting the same code: the environment every app gets. */
 export interface Mode {
   name: string;
   what: string;
+  /** Environment of every app (ours), on top of PORT, HOST, KAFKA_BROKERS and MONGO_URI. */
   env: Record<string, string>;
+  /** The stock NestJS demo instead of our apps. */
+  peer?: boolean;
 }
 
-/**
- * `tuned` and `stock` are the comparison the issue asks for; the others move one lever
- * away from `tuned` to measure it alone.
- */
-const TUNED = { KAFKA_PROFILE: 'tuned', KAFKA_PARTITIONS: '3' };
+const OURS = { KAFKA_PARTITIONS: '3' };
 
 export const MODES: Record<string, Mode> = {
-  tuned: { name: 'tuned', what: 'our settings: 3 partitions consumed concurrently, 100 ms fetch wait, coalesced sends', env: TUNED },
-  stock: { name: 'stock', what: 'NestJS demo settings: 1 partition, kafkajs defaults', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '1' } },
-  'tuned-p1': { name: 'tuned-p1', what: 'tuned with 1 partition per topic', env: { ...TUNED, KAFKA_PARTITIONS: '1' } },
-  'stock-p3': { name: 'stock-p3', what: 'stock consumer settings with 3 partitions (consumed one at a time)', env: { KAFKA_PROFILE: 'stock', KAFKA_PARTITIONS: '3' } },
-  'tuned-warn': { name: 'tuned-warn', what: 'tuned with LOG_LEVEL=warn (no per-request log lines)', env: { ...TUNED, LOG_LEVEL: 'warn' } },
-  'tuned-nobatch': { name: 'tuned-nobatch', what: 'tuned, one Produce request per message (KAFKA_BATCH_SENDS=off)', env: { ...TUNED, KAFKA_BATCH_SENDS: 'off' } },
-  'tuned-replypattern': { name: 'tuned-replypattern', what: "tuned with NestJS's reply topic per pattern (KAFKA_REPLY_TOPICS=per-pattern)", env: { ...TUNED, KAFKA_REPLY_TOPICS: 'per-pattern' } },
-  'tuned-inflight5': { name: 'tuned-inflight5', what: 'tuned, up to 5 coalesced Produce requests in flight (KAFKA_SENDS_IN_FLIGHT=5)', env: { ...TUNED, KAFKA_SENDS_IN_FLIGHT: '5' } },
-  'tuned-acks1': { name: 'tuned-acks1', what: 'tuned, sends acknowledged by the leader only (KAFKA_ACKS=leader)', env: { ...TUNED, KAFKA_ACKS: 'leader' } },
-  'tuned-gzip': { name: 'tuned-gzip', what: 'tuned, gzip-compressed batches (KAFKA_COMPRESSION=gzip)', env: { ...TUNED, KAFKA_COMPRESSION: 'gzip' } },
-  'tuned-minbytes': {
-    name: 'tuned-minbytes',
-    what: 'tuned, fetches wait up to 5 ms for 16 KiB (KAFKA_FETCH_MIN_BYTES=16384, KAFKA_FETCH_MAX_WAIT_MS=5)',
-    env: { ...TUNED, KAFKA_FETCH_MIN_BYTES: '16384', KAFKA_FETCH_MAX_WAIT_MS: '5' },
-  },
-  'tuned-wait5s': { name: 'tuned-wait5s', what: "tuned with kafkajs' 5 s fetch wait (KAFKA_FETCH_MAX_WAIT_MS=5000)", env: { ...TUNED, KAFKA_FETCH_MAX_WAIT_MS: '5000' } },
-  ...heapCap(128),
-  ...heapCap(160),
+  ours: { name: 'ours', what: 'our four apps with their default settings, 3 partitions per topic', env: OURS },
+  'ours-warn': { name: 'ours-warn', what: 'ours with LOG_LEVEL=warn (no per-request log lines)', env: { ...OURS, LOG_LEVEL: 'warn' } },
+  peer: { name: 'peer', what: 'the stock NestJS Kafka demo (bench/src/peer): default kafkajs/NestJS options, 1 partition', env: {}, peer: true },
 };
 
-/** A mode with V8's old space capped at `mb` MB (for the RSS target). */
-function heapCap(mb: number): Record<string, Mode> {
-  const name = `tuned-heap${mb}`;
-  return { [name]: { name, what: `tuned, V8 old space capped at ${mb} MB (NODE_OPTIONS=--max-old-space-size=${mb})`, env: { ...TUNED, NODE_OPTIONS: `--max-old-space-size=${mb}` } } };
-}
+/** The peer's topics, created with one partition before it starts (the broker does not create topics). */
+export const PEER_TOPICS = ['demo.echo', 'demo.echo.reply'];
 
 export interface System {
   gatewayUrl: string;
-  /** Where this stack's logs go (and --profile's CPU profiles). */
-  logDir: string;
-  apps: WatchedProcess[];
-  /** Every process to watch: the four apps, Kafka and the database. */
+  /** The processes of this mode, then Kafka and the database. */
   processes: WatchedProcess[];
   stop(): Promise<void>;
 }
 
-/**
- * Topics get their partition count when the first app creates them, so every mode
- * needs its own fresh infra; modes run one after the other, never side by side.
- */
-export async function startSystem(mode: Mode, extraEnv: Record<string, string> = {}): Promise<System> {
-  const infra: Infra = await startInfra({ name: `bench-${mode.name}`, fresh: true, useEnv: false });
+/** Starts one mode's processes on a running infra; the previous mode's are stopped by then. */
+export async function startSystem(mode: Mode, infra: Infra): Promise<System> {
+  const started = mode.peer ? await startPeer(infra) : await startOurs(mode, infra);
+  return { ...started, processes: [...started.processes, ...infraProcesses(infra)] };
+}
+
+async function startOurs(mode: Mode, infra: Infra): Promise<System> {
   const apps: AppProcess[] = [];
   const stop = async () => {
-    for (const app of apps.reverse()) await app.stop();
-    await infra.stop();
+    for (const app of [...apps].reverse()) await app.stop();
   };
   try {
-    for (const app of APPS) apps.push(await startApp(app, { infra, env: { ...mode.env, ...extraEnv }, name: app }));
-    const watched = apps.map((a) => ({ name: a.name, pid: a.pid }));
-    return { gatewayUrl: apps.find((a) => a.app === 'gateway')!.url, logDir: infra.logDir, apps: watched, processes: [...watched, ...infraProcesses(infra)], stop };
+    for (const app of APPS) apps.push(await startApp(app, { infra, env: mode.env, name: app }));
   } catch (err) {
     await stop();
     throw err;
   }
+  return { gatewayUrl: apps.find((a) => a.app === 'gateway')!.url, processes: apps.map((a) => ({ name: a.name, pid: a.pid })), stop };
+}
+
+export async function createPeerTopics(brokers: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: PEER_TOPICS.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function startPeer(infra: Infra): Promise<System> {
+  const port = await freePort();
+  const env = { KAFKA_BROKERS: infra.kafkaBrokers, PORT: String(port) };
+  const service = startNode('peer-service', infra.logDir, env);
+  const gateway = startNode('peer-gateway', infra.logDir, env);
+  const stop = async () => {
+    await gateway.stop();
+    await service.stop();
+  };
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  try {
+    // Ready when an echo comes back: the service's consumer has joined its group by then.
+    const deadline = Date.now() + 90_000;
+    while (!(await echoes(gatewayUrl))) {
+      for (const p of [service, gateway]) if (p.exitCode() !== null) throw new Error(`${p.name} exited (${p.exitCode()}); see ${p.logFile}`);
+      if (Date.now() > deadline) throw new Error(`the peer did not echo within 90 s; see ${gateway.logFile} and ${service.logFile}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { gatewayUrl, processes: [gateway, service].map((p) => ({ name: p.name, pid: p.pid })), stop };
+}
+
+async function echoes(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/echo/ready`, { signal: AbortSignal.timeout(3000) });
+    return res.status === 200 && (await res.text()).includes('"ready"');
+  } catch {
+    return false;
+  }
+}
+
+/** `node bench/dist/peer/<name>.js` with its output in <logDir>/<name>.log; killed when we exit. */
+function startNode(name: string, logDir: string, env: Record<string, string>) {
+  const logFile = path.join(logDir, `${name}.log`);
+  const fd = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [path.join(__dirname, 'peer', `${name}.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(kill, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    process.removeListener('exit', kill);
+  };
+  return { name, pid: child.pid!, logFile, stop, exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null) };
 }
 
 /** Kafka and the database are not handed out by @shop/stack; their command lines name the stack's data dir. */
