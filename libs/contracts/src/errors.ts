@@ -1,4 +1,8 @@
-/** Error codes on the wire and in HTTP bodies (UPPER_SNAKE). */
+/**
+ * Error codes on the wire and in HTTP bodies (UPPER_SNAKE). A `*_NOT_FOUND` code is 404
+ * when the id is in the path (the resource the call is about) and 422 when it is in the
+ * body (a reference the request depends on); docs/DECISIONS.md says why.
+ */
 export const ERROR_CODES = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   MALFORMED_JSON: 'MALFORMED_JSON',

@@ -22,4 +22,4 @@ export * from './ids';
 export * from './errors/mongo-errors';
 export * from './metrics/metrics';
 export * from './metrics/http-metrics.middleware';
-export * from './testing/medium';
+export * from './testing/test-kit';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { ERROR_CODES, OrderItemRequest, PlaceOrderMessage } from '@shop/contracts';
-import { fakeKafka, fingerprint, ShopError, testDatabase } from '@shop/platform';
+import { fakeKafka, fingerprint, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { OrderSaga } from './order.saga';
 import { OrdersService } from './orders.service';
@@ -53,11 +53,6 @@ describe('OrdersService on the database', () => {
     return { ...body, orderId: new Types.ObjectId().toHexString(), fingerprint: fingerprint(body), ...extra };
   }
   const stored = async (id: string) => orders.findById(id).lean<Order>().exec();
-  const errorOf = (promise: Promise<unknown>) =>
-    promise.then(
-      () => assert.fail('it succeeded'),
-      (e: unknown) => e,
-    );
 
   it('confirms an order with the priced lines, stores it once and publishes order.created keyed by its id', async () => {
     const c = command();
@@ -85,8 +80,7 @@ describe('OrdersService on the database', () => {
     const c = command();
     await service.place(c);
     const other = command([{ productId: PRODUCT, quantity: 3 }], { orderId: c.orderId });
-    const error = await errorOf(service.place(other));
-    assert.ok(error instanceof ShopError);
+    const error = await shopErrorOf(service.place(other));
     assert.deepEqual(error.toWire(), { statusCode: 422, code: ERROR_CODES.IDEMPOTENCY_KEY_REUSED, message: 'This Idempotency-Key was already used for a different order', details: { orderId: c.orderId } });
   });
 
@@ -94,11 +88,10 @@ describe('OrdersService on the database', () => {
     const refusal = new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, 'Not enough stock for 1 product', { products: [{ productId: PRODUCT, requested: 2, available: 0 }] });
     outcome = () => Promise.reject(refusal);
     const c = command();
-    assert.equal(await errorOf(service.place(c)), refusal);
+    assert.equal(await shopErrorOf(service.place(c)), refusal);
     const order = await stored(c.orderId);
     assert.deepEqual({ status: order?.status, rejection: order?.rejection }, { status: 'rejected', rejection: refusal.toWire() });
-    const retried = await errorOf(service.place({ ...c }));
-    assert.ok(retried instanceof ShopError);
+    const retried = await shopErrorOf(service.place({ ...c }));
     assert.deepEqual(retried.toWire(), refusal.toWire());
     assert.equal(sagaRuns, 1);
     assert.deepEqual(kafka.published, [], 'a rejected order publishes nothing');
@@ -107,8 +100,7 @@ describe('OrdersService on the database', () => {
   it('answers an unexpected saga failure as a bare 500 and stores the order rejected, not pending', async () => {
     outcome = () => Promise.reject(new TypeError('boom'));
     const c = command();
-    const error = await errorOf(service.place(c));
-    assert.ok(error instanceof ShopError);
+    const error = await shopErrorOf(service.place(c));
     assert.deepEqual(error.toWire(), { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
     assert.equal((await stored(c.orderId))?.status, 'rejected');
   });
@@ -166,7 +158,7 @@ describe('OrdersService on the database', () => {
   it('refuses to cancel a rejected order with 409 ORDER_NOT_CANCELLABLE', async () => {
     outcome = () => Promise.reject(new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, 'no'));
     const c = command();
-    await errorOf(service.place(c));
+    await shopErrorOf(service.place(c));
     await assert.rejects(service.cancel(c.orderId, 'x'), (e: unknown) => e instanceof ShopError && e.code === 'ORDER_NOT_CANCELLABLE' && e.statusCode === 409);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { EventContract } from '@shop/contracts';
-import { EventPublisher, ShopError } from '@shop/platform';
+import { EventPublisher, ShopError, shopErrorOf } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { User, UserDocument } from './schemas/user.schema';
 import { isDuplicateKey } from '@shop/platform';
@@ -65,15 +65,6 @@ function setup(model: Record<string, unknown>) {
   return { service, events };
 }
 
-async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ShopError, `expected a ShopError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
 
 before(() => Logger.overrideLogger(false));
 after(() => Logger.overrideLogger(true));

@@ -7,6 +7,7 @@ import { KafkaJSConnectionError } from 'kafkajs';
 import { NEVER, Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
+import { shopErrorOf } from '../testing/test-kit';
 import { EventPublisher } from './event-publisher';
 import { RpcClient } from './rpc-client';
 import { KafkaAdmin } from './kafka-admin';
@@ -78,16 +79,6 @@ function publisher(fake: ReturnType<typeof fakeKafkaClient>): EventPublisher {
 const USER = { id: '6650f0c2a1b2c3d4e5f60718', email: 'ada@example.com', name: 'Ada', createdAt: '', updatedAt: '' };
 const UNKNOWN = rpc<Record<string, never>, unknown>({ pattern: 'user.fly', service: 'user-service', reply: '-', kind: 'read', callers: ['gateway'], description: '-' });
 
-/** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
-async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ShopError, `expected a ShopError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
 
 // Failures are logged on purpose; keep the test output to the results.
 before(() => Logger.overrideLogger(false));

@@ -1,7 +1,22 @@
+import assert from 'node:assert/strict';
 import { AnyRpcContract, EventContract, RpcContract } from '@shop/contracts';
 import mongoose, { Connection } from 'mongoose';
 import type { EventPublisher } from '../kafka/event-publisher';
 import type { RpcClient } from '../kafka/rpc-client';
+import { ShopError } from '../errors/shop.error';
+
+/** Helpers for the tests beside the code (unit and medium), kept out of the apps' own paths. */
+
+/** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
+export async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ShopError, `expected a ShopError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
+}
 
 /**
  * For medium tests (`*.medium.ts`, run by `npm run test:medium`): a database of the
