@@ -1,11 +1,8 @@
-import { freePort } from '@shop/stack';
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-
-const REPO_ROOT = resolve(__dirname, '..', '..');
+import { stackCli } from './support/stack-cli';
 
 interface Schema {
   type?: string;
@@ -35,22 +32,6 @@ function paramExample(spec: OpenApi, path: string): string {
   return String(param.example ?? param.schema?.example);
 }
 
-/** Processes whose environment names one of these ports (the stack's apps) or whose command line names the stack's data folder. */
-function stackProcesses(ports: number[], dataDir: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (cmdline.includes(dataDir) || ports.some((p) => environ.includes(`PORT=${p}`))) found.push(Number(entry));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return found;
-}
-
 describe('the README run command: npm start (tools/stack up)', () => {
   let child: ChildProcess | undefined;
 
@@ -59,45 +40,18 @@ describe('the README run command: npm start (tools/stack up)', () => {
   });
 
   it('brings Kafka, the database and the four apps up, serves Swagger, and Ctrl-C leaves no process', { timeout: 180_000 }, async () => {
-    const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-    const [kafka, controller, mongo, gateway, users, products, orders] = ports;
-    const name = `run-command-${process.pid}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      STACK_NAME: name,
-      KAFKA_PORT: String(kafka),
-      KAFKA_CONTROLLER_PORT: String(controller),
-      MONGO_PORT: String(mongo),
-      GATEWAY_PORT: String(gateway),
-      USER_SERVICE_PORT: String(users),
-      PRODUCT_SERVICE_PORT: String(products),
-      ORDER_SERVICE_PORT: String(orders),
-    };
-    delete env.KAFKA_BROKERS; // start its own servers, as on a fresh machine
-    delete env.MONGO_URI;
-    delete env.NODE_TEST_CONTEXT;
-
+    const stack = await stackCli('run-command');
+    const { kafka, gateway } = stack.ports;
     const started = Date.now();
-    child = spawn(process.execPath, [join(REPO_ROOT, 'tools/stack/dist/cli.js'), 'up'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolveExit) => child!.once('exit', (code) => resolveExit(code)));
-
-    await new Promise<void>((resolveUp, reject) => {
-      const check = () => {
-        if (/\[stack\] up in [\d.]+ s/.test(output)) return resolveUp();
-        if (child!.exitCode !== null) return reject(new Error(`npm start exited early:\n${output}`));
-        setTimeout(check, 100);
-      };
-      check();
-    });
+    const run = await stack.up();
+    child = run.child;
+    const output = () => run.output();
     const seconds = (Date.now() - started) / 1000;
     console.log(`# npm start: the whole system was ready in ${seconds.toFixed(1)} s (installs already done)`);
     assert.ok(seconds < 180, `ready within 3 minutes (took ${seconds} s)`);
-    assert.match(output, new RegExp(`Swagger UI\\s+http://127\\.0\\.0\\.1:${gateway}/docs`));
-    assert.match(output, new RegExp(`Kafka bootstrap\\s+127\\.0\\.0\\.1:${kafka}`));
-    assert.match(output, /MongoDB URI\s+mongodb:\/\//);
+    assert.match(output(), new RegExp(`Swagger UI\\s+http://127\\.0\\.0\\.1:${gateway}/docs`));
+    assert.match(output(), new RegExp(`Kafka bootstrap\\s+127\\.0\\.0\\.1:${kafka}`));
+    assert.match(output(), /MongoDB URI\s+mongodb:\/\//);
 
     const base = `http://127.0.0.1:${gateway}`;
     assert.equal((await fetch(`${base}/health/ready`)).status, 200);
@@ -124,12 +78,11 @@ describe('the README run command: npm start (tools/stack up)', () => {
     assert.equal(product.body.stock, 999, 'the seeded product sold one');
     assert.equal((await tryIt('GET', `/api/users/${paramExample(spec, '/api/users/{id}')}`)).status, 200);
 
-    const dataDir = join(REPO_ROOT, '.stack', 'data', name);
-    assert.ok(stackProcesses(ports, dataDir).length >= 6, 'Kafka, the database and four apps are running');
+    assert.ok(stack.processes().length >= 6, 'Kafka, the database and four apps are running');
     child.kill('SIGINT');
-    assert.equal(await exited, 0, output);
-    assert.match(output, /\[stack\] stopped/);
-    assert.deepEqual(stackProcesses(ports, dataDir), [], 'no process left behind');
-    rmSync(dataDir, { recursive: true, force: true }); // its logs stay in .stack/logs
+    assert.equal(await run.exited, 0, output());
+    assert.match(output(), /\[stack\] stopped/);
+    assert.deepEqual(stack.processes(), [], 'no process left behind');
+    rmSync(stack.dataDir, { recursive: true, force: true }); // its logs stay in .stack/logs
   });
 });

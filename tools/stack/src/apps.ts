@@ -20,7 +20,7 @@ export interface StartAppOptions {
   port?: number;
   /** Extra environment, on top of ours (PORT, KAFKA_BROKERS, MONGO_URI, HOST). */
   env?: Record<string, string>;
-  infra: { kafkaBrokers: string; mongoUri: string; logDir?: string };
+  infra: { kafkaBrokers: string; mongoUri: string; logDir?: string; record?: (name: string, pid: number) => void };
   /** Process and log file name, e.g. "order-service-2" for a second replica. Default: the app name. */
   name?: string;
   /** Default: infra.logDir, else $STACK_LOG_DIR, else .stack/logs/test. */
@@ -71,6 +71,7 @@ export async function startApp(app: AppName, opts: StartAppOptions): Promise<App
     },
     readyTimeoutMs: opts.readyTimeoutMs,
     waitFor: opts.waitFor,
+    onStart: (pid) => opts.infra.record?.(opts.name ?? app, pid),
   });
 }
 
@@ -84,6 +85,8 @@ export async function startNodeService(o: {
   env: Record<string, string>;
   readyTimeoutMs?: number;
   waitFor?: 'ready' | 'live';
+  /** Told the pid as soon as the process runs. */
+  onStart?: (pid: number) => void;
 }): Promise<AppProcess> {
   // A health check answered by someone else's process would look like success.
   await assertPortFree(o.port, o.name);
@@ -91,6 +94,7 @@ export async function startNodeService(o: {
   const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
   delete env.NODE_TEST_CONTEXT; // set by `node --test` for its test files, not meant for apps
   const proc = new ManagedProcess(o.name, process.execPath, [o.script], logFile, { cwd: REPO_ROOT, env });
+  o.onStart?.(proc.pid);
   const url = `http://127.0.0.1:${o.port}`;
   const waitReady = (timeoutMs = 60_000) => waitForProcess(o.name, proc, () => answers200(`${url}/health/ready`), timeoutMs);
 

@@ -10,10 +10,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { APPS, AppName, AppProcess, DEV_PORTS, startApp } from './apps';
-import { Infra, lockOwner, startInfra } from './infra';
+import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
-import { REPO_ROOT, STACK_DIR } from './paths';
-import { isPortFree } from './ports';
+import { dataDirOf, REPO_ROOT, STACK_DIR } from './paths';
+import { assertPortFree, isPortFree } from './ports';
 import { killAllTracked } from './processes';
 import { seedDemoData } from './seed';
 
@@ -58,7 +58,16 @@ async function up(): Promise<void> {
   process.on('SIGHUP', () => void shutdown(0));
 
   try {
-    infra = await startInfra({ name: STACK, kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017) });
+    const ports = { kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017) };
+    // What a run killed without stopping left holds our ports: stop it, then make sure
+    // every port is free before anything starts.
+    await stopWhatTheLastRunLeft(STACK);
+    await assertPortsFree([
+      ...(process.env.KAFKA_BROKERS ? [] : ([[ports.kafkaPort, 'Kafka (KAFKA_PORT)'], [ports.controllerPort, 'the Kafka controller (KAFKA_CONTROLLER_PORT)']] as const)),
+      ...(process.env.MONGO_URI ? [] : ([[ports.mongoPort, 'the database (MONGO_PORT)']] as const)),
+      ...APPS.map((app) => [appPort(app), `${app} (${app.replace(/-/g, '_').toUpperCase()}_PORT)`] as const),
+    ]);
+    infra = await startInfra({ name: STACK, ...ports });
     const infraSeconds = seconds(started);
     console.log(`[stack] Kafka ${infra.kafkaBrokers} and database ${infra.mongoUri} ready (${infraSeconds} s)`);
     const startOne = async (app: AppName) => {
@@ -71,13 +80,14 @@ async function up(): Promise<void> {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     await startOne('gateway');
-    const seeded = await seedDemoData(infra.mongoUri);
-    if (seeded.created.length > 0) console.log(`[stack] seeded the Swagger examples: ${seeded.created.join(', ')}`);
+    for (const line of await seedDemoData(infra.mongoUri, dataDirOf(STACK))) console.log(`[stack] ${line}`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[stack] start failed: ${message}`);
     if (message.includes('already in use')) {
-      console.error('[stack] move the dev stack with KAFKA_PORT, MONGO_PORT, GATEWAY_PORT, ... or use running servers with KAFKA_BROKERS / MONGO_URI');
+      console.error('[stack] stop that process, or move the dev stack with the variable named above (or use running servers with KAFKA_BROKERS / MONGO_URI)');
+    } else if (!message.includes('already running')) {
+      console.error(`[stack] the log of each process is in ${path.relative(process.cwd(), infra?.logDir ?? path.join(STACK_DIR, 'logs', STACK)) || '.'}; if the stack's data is damaged, \`npm run reset\` deletes it (all of it) and the next start begins afresh`);
     }
     await shutdown(1);
     return;
@@ -104,6 +114,11 @@ async function up(): Promise<void> {
     });
   }
   setInterval(() => undefined, 1 << 30); // stay up until a signal
+}
+
+/** Every port the stack will listen on, checked before anything starts: a taken one is reported with the process that holds it. */
+async function assertPortsFree(ports: readonly (readonly [number, string])[]): Promise<void> {
+  for (const [port, what] of ports) await assertPortFree(port, what);
 }
 
 async function reset(): Promise<void> {

@@ -5,6 +5,7 @@ import { install } from './install';
 import { startKafka } from './kafka';
 import { dataDirOf, logDirOf } from './paths';
 import { assertPortFree, freePort } from './ports';
+import { recordProcess, stopLeftovers } from './leftovers';
 import { ManagedProcess } from './processes';
 
 export interface InfraOptions {
@@ -30,6 +31,8 @@ export interface Infra {
   mongoUri: string;
   /** Where this stack's process logs go (apps started with this infra log here too). */
   logDir: string;
+  /** Adds a process started for this stack (an app) to its record, so a later start can stop it if we die first. */
+  record(name: string, pid: number): void;
   /** Stops the database, then Kafka (only what this call started). */
   stop(): Promise<void>;
 }
@@ -47,7 +50,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   const externalMongo = useEnv ? process.env.MONGO_URI : undefined;
 
   const lock = path.join(dataDir, 'stack.pid');
-  assertNotRunning(name, lock);
+  await stopWhatTheLastRunLeft(name);
   if (opts.fresh) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(logDir, { recursive: true, force: true });
@@ -105,19 +108,28 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
       mongoUri = mongoUriFor(port);
     }
 
-    return { name, kafkaBrokers, mongoUri, logDir, stop };
+    for (const proc of started) recordProcess(dataDir, proc.name, proc.pid);
+    return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid) };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-/** Two live stacks with one name would share (and corrupt) one data folder. */
-function assertNotRunning(name: string, lock: string): void {
-  const pid = lockOwner(lock);
+/**
+ * Before a stack starts: refuses when it runs already (two live stacks with one name would
+ * share, and corrupt, one data folder), and stops what a run that died without stopping
+ * (SIGKILL) left behind, so nothing collides on its ports. Returns what it stopped.
+ */
+export async function stopWhatTheLastRunLeft(name: string): Promise<string[]> {
+  const dataDir = dataDirOf(name);
+  const pid = lockOwner(path.join(dataDir, 'stack.pid'));
   if (pid !== undefined && pid !== process.pid) {
-    throw new Error(`stack "${name}" is already running (pid ${pid}); stop it first or use another name`);
+    throw new Error(`stack "${name}" is already running (pid ${pid}); stop it first (Ctrl-C in its terminal, or kill ${pid}) or use another STACK_NAME`);
   }
+  const stopped = await stopLeftovers(dataDir);
+  if (stopped.length > 0) console.log(`[stack] stopped what the last run of stack "${name}" left running: ${stopped.join(', ')}`);
+  return stopped;
 }
 
 /** The live process holding a stack's lock file, if any. */

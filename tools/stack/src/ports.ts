@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { portOwner } from './leftovers';
 
 const handedOut = new Set<number>();
 
@@ -52,9 +53,11 @@ export function acceptsConnections(port: number, timeoutMs = 1000): Promise<bool
   });
 }
 
-/** Throws a readable error when a port we are about to listen on is taken. */
+/** Throws a readable error, naming the process that holds it, when a port we are about to listen on is taken. */
 export async function assertPortFree(port: number, what: string): Promise<void> {
   if (!(await isPortFree(port))) {
-    throw new Error(`port ${port} for ${what} is already in use (another stack running? pick another port)`);
+    const owner = portOwner(port);
+    const by = owner ? ` by pid ${owner.pid} (${owner.command.slice(0, 120)})` : '';
+    throw new Error(`port ${port} for ${what} is already in use${by}`);
   }
 }
