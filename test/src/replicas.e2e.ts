@@ -6,14 +6,15 @@ import { startSystem, System } from './support/system';
 
 const REQUESTS = 300;
 
-describe('replicas: two gateways and two user-services on one broker', () => {
+describe('replicas: two gateways, two user-services and two product-services on one broker', () => {
   let system: System;
 
   before(async () => {
-    system = await startSystem({ replicas: { gateway: 2, 'user-service': 2 } });
+    system = await startSystem({ replicas: { gateway: 2, 'user-service': 2, 'product-service': 2 } });
     // Both replicas of each app share one group; wait until the partitions are split.
     await waitForStableGroup(system.infra.kafkaBrokers, 'gateway-client', 2);
     await waitForStableGroup(system.infra.kafkaBrokers, 'user-service-server', 2);
+    await waitForStableGroup(system.infra.kafkaBrokers, 'product-service-server', 2);
   });
 
   after(async () => {
@@ -37,5 +38,28 @@ describe('replicas: two gateways and two user-services on one broker', () => {
     assert.ok(handledBy.every((n) => n > 0), `both user-service replicas took part: ${handledBy.join(' + ')}`);
     const ms = [...created, ...reads].map((r) => r.ms).sort((x, y) => x - y);
     console.log(`# replicas: ${REQUESTS} creates + ${REQUESTS} reads over 2 gateways, creates per user-service replica ${handledBy.join(' + ')}, slowest answer ${Math.round(ms[ms.length - 1])} ms`);
+  });
+
+  it('reads every product write back at once, whichever gateway and product-service replica handle the calls (read-your-writes)', async () => {
+    const [a, b] = system.gateways.map((g) => client(g.url));
+    const user = await a.post('/api/users', { email: uniqueEmail('reader'), name: 'Reader' });
+    const products = await Promise.all(Array.from({ length: 6 }, (_, i) => a.post('/api/products', { name: `Lamp ${i}`, priceCents: 1000 + i, stock: 50 })));
+    assert.deepEqual(products.map((p) => p.status), products.map(() => 201));
+    for (const { body: product } of products) {
+      assert.equal((await b.get(`/api/products/${product.id}`)).body.stock, 50); // the owner now holds it in memory
+      for (let sold = 1; sold <= 3; sold++) {
+        const order = await a.post('/api/orders', { userId: user.body.id, items: [{ productId: product.id, quantity: 1 }] });
+        assert.equal(order.status, 201, JSON.stringify(order.body));
+        assert.equal((await b.get(`/api/products/${product.id}`)).body.stock, 50 - sold, 'an order is seen by the next read');
+      }
+      assert.equal((await a.patch(`/api/products/${product.id}`, { name: `${product.name} (renamed)` })).status, 200);
+      assert.equal((await b.get(`/api/products/${product.id}`)).body.name, `${product.name} (renamed)`, 'a catalog edit is seen by the next read');
+      assert.equal((await b.post(`/api/products/${product.id}/stock`, { delta: 10 })).body.stock, 57);
+      assert.equal((await a.get(`/api/products/${product.id}`)).body.stock, 57, 'a restock is seen by the next read');
+      assert.equal((await a.delete(`/api/products/${product.id}`)).status, 204);
+      assert.equal((await b.get(`/api/products/${product.id}`)).status, 404, 'a delete is seen by the next read');
+    }
+    const reads = system.apps['product-service'].map((p) => (p.readLog().match(/"msg":"Handled product\.get /g) ?? []).length);
+    assert.ok(reads.every((n) => n > 0), `both product-service replicas answered reads, each for the products it owns: ${reads.join(' + ')}`);
   });
 });

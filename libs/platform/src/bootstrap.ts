@@ -42,9 +42,9 @@ async function start(
 
   await ensureTopics(settings);
   if (options.consumesRequests) {
-    const server = new ShopKafkaServer(settings);
-    app.get(KafkaServerRef).server = server;
-    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+    const ref = app.get(KafkaServerRef);
+    ref.server = new ShopKafkaServer(settings, () => ref.generation++);
+    app.connectMicroservice({ strategy: ref.server }, { inheritAppConfig: true });
   }
   app.use(httpMetrics);
   await options.configure?.(app);

@@ -54,7 +54,7 @@ export class PlatformModule {
         { provide: APP_PIPE, useClass: ShopValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RpcHandledInterceptor },
       ],
-      exports: [AppConfig, options.config, SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin],
+      exports: [AppConfig, options.config, SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin, HealthModule],
     };
   }
 }

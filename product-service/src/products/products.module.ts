@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
 import { ProductsController } from './products.controller';
+import { ProductCache } from './product.cache';
 import { ProductsService } from './products.service';
 import { StockController } from './stock.controller';
 import { StockService } from './stock.service';
@@ -16,6 +17,6 @@ import { StockService } from './stock.service';
     ]),
   ],
   controllers: [ProductsController, StockController],
-  providers: [ProductsService, StockService],
+  providers: [ProductsService, StockService, ProductCache],
 })
 export class ProductsModule {}

@@ -14,6 +14,7 @@ import { EventPublisher, ShopError } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock } from './schemas/stock.schema';
+import { ProductCache } from './product.cache';
 
 type ProductRecord = Product & { _id: Types.ObjectId };
 
@@ -25,6 +26,7 @@ export class ProductsService {
     @InjectModel(Product.name) private readonly products: Model<Product>,
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
     private readonly events: EventPublisher,
+    private readonly cache: ProductCache,
   ) {}
 
   async create(request: CreateProductRequest): Promise<ProductResponse> {
@@ -46,7 +48,12 @@ export class ProductsService {
     return { items: await this.withStock(docs), total, limit: request.limit, offset: request.offset };
   }
 
-  async get(id: string): Promise<ProductResponse> {
+  /** From memory when this replica holds it (ProductCache), else from the database. */
+  get(id: string): Promise<ProductResponse> {
+    return this.cache.read(id, () => this.load(id));
+  }
+
+  private async load(id: string): Promise<ProductResponse> {
     const [product, stock] = await Promise.all([
       this.products.findById(id).lean<ProductRecord>().exec(),
       this.stocks.findById(id, { stock: 1 }).lean<{ stock: number }>().exec(),
@@ -66,6 +73,7 @@ export class ProductsService {
     if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
     this.logger.log({ productId: id, fields: Object.keys(changes) }, `Updated product ${id}`);
     const [response] = await this.withStock([product]);
+    this.cache.written(response);
     return response;
   }
 
@@ -73,6 +81,7 @@ export class ProductsService {
     const product = await this.products.findByIdAndDelete(id).exec();
     if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
     await this.stocks.deleteOne({ _id: id }).exec();
+    this.cache.forget(id);
     this.logger.log({ productId: id }, `Deleted product ${id}`);
     return { id, deleted: true };
   }

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { stockMovement } from '@shop/contracts';
-import { fakeKafka, ShopError, testDatabase } from '@shop/platform';
+import { fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
+import { ProductCache } from './product.cache';
 import { StockService } from './stock.service';
 
 /** StockService on the real database (the server `npm run test:medium` starts), with Kafka faked at its edge. */
@@ -17,6 +18,7 @@ describe('StockService on the database', () => {
   let products: Model<Product>;
   let kafka: ReturnType<typeof fakeKafka>;
   let service: StockService;
+  let cache: ProductCache;
 
   before(async () => {
     Logger.overrideLogger(false);
@@ -31,7 +33,8 @@ describe('StockService on the database', () => {
   });
   beforeEach(() => {
     kafka = fakeKafka();
-    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc);
+    cache = new ProductCache(new KafkaServerRef());
+    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache);
   });
 
   /** A product with `stock` units and a low-stock threshold of 5. */
@@ -52,13 +55,18 @@ describe('StockService on the database', () => {
     assert.equal(await movements.countDocuments({ productId: id }), 1);
   });
 
+  it('leaves the stock of every applied movement in the product cache before it answers', async () => {
+    const id = await product(10);
+    await cache.read(id, async () => ({ id, name: 'Keyboard', priceCents: 8999, stock: 10, lowStockThreshold: 5, createdAt: '', updatedAt: '' }));
+    await service.apply(stockMovement.reserve(order(), { productId: id, quantity: 4 }));
+    assert.equal((await cache.read(id, () => assert.fail('read from the database'))).stock, 6);
+    await service.apply(stockMovement.adjust(id, 5));
+    assert.equal((await cache.read(id, () => assert.fail('read from the database'))).stock, 11);
+  });
+
   it('refuses a reservation larger than the stock with 409 INSUFFICIENT_STOCK and leaves the stock as it was', async () => {
     const id = await product(2);
-    const error = await service.reserve(id, order(), 3).then(
-      () => assert.fail('reserved more than the stock'),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof ShopError);
+    const error = await shopErrorOf(service.reserve(id, order(), 3));
     assert.deepEqual(error.toWire(), { statusCode: 409, code: 'INSUFFICIENT_STOCK', message: `Only 2 of ${id} in stock, 3 requested`, details: { productId: id, requested: 3, available: 2 } });
     assert.equal(await stockOf(id), 2);
     assert.equal(await movements.countDocuments({ productId: id }), 0);

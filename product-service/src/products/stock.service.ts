@@ -14,6 +14,7 @@ import { EventPublisher, isDuplicateKey, RpcClient, ShopError, stockLowEvents } 
 import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock, StockMovement } from './schemas/stock.schema';
+import { ProductCache } from './product.cache';
 
 const THRESHOLD_TTL_MS = 5000;
 
@@ -43,9 +44,17 @@ export class StockService {
     @InjectModel(Product.name) private readonly products: Model<Product>,
     private readonly events: EventPublisher,
     private readonly rpc: RpcClient,
+    private readonly cache: ProductCache,
   ) {}
 
-  apply(movement: StockMovementMessage): Promise<StockMovementResult> {
+  /** Applies a movement and tells the product cache the stock it left, before anyone is answered. */
+  async apply(movement: StockMovementMessage): Promise<StockMovementResult> {
+    const result = await this.move(movement);
+    this.cache.stockChanged(result.productId, result.stock);
+    return result;
+  }
+
+  private move(movement: StockMovementMessage): Promise<StockMovementResult> {
     switch (movement.kind) {
       case 'reserve':
         return this.reserve(movement.productId, movement.orderId!, movement.quantity!);

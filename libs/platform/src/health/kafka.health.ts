@@ -4,10 +4,12 @@ import { KafkaAdmin } from '../kafka/kafka-admin';
 import { RpcClient } from '../kafka/rpc-client';
 import { ShopKafkaServer } from '../kafka/shop-kafka.server';
 
-/** Set by bootstrap when the app consumes requests, so readiness can ask it. */
+/** Set by bootstrap when the app consumes requests, so readiness (and state kept per owned partition) can ask it. */
 @Injectable()
 export class KafkaServerRef {
   server?: ShopKafkaServer;
+  /** Counts the group's rebalances: the partitions this replica owns may have changed with each. */
+  generation = 0;
 }
 
 const ROUND_TRIP_TIMEOUT_MS = 2000;

@@ -26,7 +26,11 @@ export class ShopKafkaServer extends ServerKafka {
   private readonly reads = new Set<Promise<void>>();
   private readonly readConcurrency: number;
 
-  constructor(settings: KafkaSettings) {
+  /** `onJoin`: told each time the consumer joins its group (a rebalance: its partitions may have changed). */
+  constructor(
+    settings: KafkaSettings,
+    private readonly onJoin: () => void = () => undefined,
+  ) {
     super({ ...nestKafkaOptions(settings), serializer: new ReplySerializer() });
     this.readConcurrency = settings.readConcurrency;
   }
@@ -53,7 +57,10 @@ export class ShopKafkaServer extends ServerKafka {
   protected override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
     const consumer = this.consumer!;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.onJoin();
+    });
     consumer.on(consumer.events.STOP, () => (this.joined = false));
     consumer.on(consumer.events.CRASH, (event) => {
       this.joined = false;
