@@ -3,6 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { client, uniqueEmail } from './support/http';
 import { waitForStableGroup } from './support/kafka';
 import { startSystem, System } from './support/system';
+import { Partitioners } from 'kafkajs';
+
+const partitioner = Partitioners.DefaultPartitioner();
+/** The partition of 3 that the apps' producers pick for a key (kafkajs' default partitioner, murmur2). */
+const partitionOf = (key: string) => partitioner({ topic: 'product.get', partitionMetadata: [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key, value: null } });
 
 const REQUESTS = 300;
 
@@ -43,7 +48,11 @@ describe('replicas: two gateways, two user-services and two product-services on 
   it('reads every product write back at once, whichever gateway and product-service replica handle the calls (read-your-writes)', async () => {
     const [a, b] = system.gateways.map((g) => client(g.url));
     const user = await a.post('/api/users', { email: uniqueEmail('reader'), name: 'Reader' });
-    const products = await Promise.all(Array.from({ length: 6 }, (_, i) => a.post('/api/products', { name: `Lamp ${i}`, priceCents: 1000 + i, stock: 50 })));
+    // Products on partition 1 and on partition 0 or 2 of the 3: with two replicas, each owns one of those sets.
+    const products: { status: number; body: { id: string; name: string } }[] = [];
+    for (let i = 0; i < 40 && !(products.some((p) => partitionOf(p.body.id) === 1) && products.some((p) => partitionOf(p.body.id) !== 1)); i++) {
+      products.push(await a.post('/api/products', { name: `Lamp ${i}`, priceCents: 1000 + i, stock: 50 }));
+    }
     assert.deepEqual(products.map((p) => p.status), products.map(() => 201));
     for (const { body: product } of products) {
       assert.equal((await b.get(`/api/products/${product.id}`)).body.stock, 50); // the owner now holds it in memory

@@ -31,7 +31,7 @@ describe('readConfig', () => {
         RPC_TIMEOUT_MS: 5000,
         KAFKA_READ_CONCURRENCY: 32,
         KAFKA_ACKS: 'all',
-        KAFKA_FETCH_MAX_WAIT_MS: 100,
+        KAFKA_FETCH_MAX_WAIT_MS: 1000,
         LOG_LEVEL: 'info',
         LOG_FORMAT: undefined,
         INSTANCE_ID: undefined,

@@ -47,14 +47,14 @@ export class AppConfig {
   KAFKA_ACKS: 'all' | 'leader' = 'all';
 
   /**
-   * How long the broker may hold a fetch that finds nothing new: the worst wait for a
-   * message that arrives on an idle partition, and the idle cost (one fetch per
-   * partition leader this often).
+   * How long the broker may hold a fetch that finds nothing new (a message that arrives
+   * ends it at once): how often an idle consumer asks, so the idle cost, and, since
+   * kafkajs heartbeats between fetches, how soon an idle consumer notices a rebalance.
    */
   @IsInt()
   @Min(0)
   @Max(10_000)
-  KAFKA_FETCH_MAX_WAIT_MS: number = 100;
+  KAFKA_FETCH_MAX_WAIT_MS: number = 1000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
