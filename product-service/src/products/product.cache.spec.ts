@@ -34,6 +34,25 @@ describe('ProductCache', () => {
     assert.equal((await cache.read('p1', load(product('p1', 10)))).name, 'Keyboard TKL');
   });
 
+  it('keeps the stock of the latest movement when a catalog edit that read an older stock lands after it', async () => {
+    const { cache, load } = setup();
+    await cache.read('p1', load(product('p1', 10)));
+    cache.stockChanged('p1', 7); // a reservation, handled while the edit was reading the stock
+    cache.written(product('p1', 10, 'Keyboard TKL'));
+    assert.deepEqual(await cache.read('p1', load(product('p1', 0))), product('p1', 7, 'Keyboard TKL'));
+  });
+
+  it('does not keep what a read loaded across a rebalance', async () => {
+    const { ref, cache, load, loads } = setup();
+    let release!: () => void;
+    const reading = cache.read('p1', () => new Promise<ProductResponse>((resolve) => (release = () => resolve(product('p1', 10)))));
+    ref.generation++;
+    release();
+    await reading;
+    await cache.read('p1', load(product('p1', 3)));
+    assert.equal(loads(), 1, 'the read after the rebalance went to the database');
+  });
+
   it('does not keep what a read loaded while a write happened (it may predate the write)', async () => {
     const { cache, load, loads } = setup();
     let release!: () => void;

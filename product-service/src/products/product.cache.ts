@@ -35,16 +35,21 @@ export class ProductCache {
   async read(id: string, load: () => Promise<ProductResponse>): Promise<ProductResponse> {
     const cached = this.get(id);
     if (cached) return cached;
-    const writesBefore = this.writes;
+    const [writesBefore, generationBefore] = [this.writes, this.server.generation];
     const loaded = await load();
-    if (this.writes === writesBefore) this.keep(loaded);
+    if (this.writes === writesBefore && this.server.generation === generationBefore) this.keep(loaded);
     return loaded;
   }
 
-  /** A catalog write of `product`, as it now is. */
+  /**
+   * A catalog write of `product`. Its stock is what the write read, which a stock movement
+   * handled meanwhile (another topic, handled side by side) may have changed since: the
+   * cached stock, kept up to date by every movement, stays.
+   */
   written(product: ProductResponse): void {
     this.writes++;
-    this.keep(product);
+    const entry = this.get(product.id);
+    if (entry) this.keep({ ...product, stock: entry.stock });
   }
 
   /** A stock movement applied to `id`. */
@@ -54,7 +59,7 @@ export class ProductCache {
     if (entry) this.entries.set(id, { ...entry, stock });
   }
 
-  /** `id` was deleted. */
+  /** `id` was deleted, or a write to it failed halfway (what the database holds is not known here). */
   forget(id: string): void {
     this.writes++;
     this.entries.delete(id);

@@ -69,6 +69,10 @@ export class ProductsService {
   }
 
   async update(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
+    return this.forgettingOnFailure(id, () => this.applyUpdate(id, changes));
+  }
+
+  private async applyUpdate(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
     const product = await this.products.findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true }).lean<ProductRecord>().exec();
     if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
     this.logger.log({ productId: id, fields: Object.keys(changes) }, `Updated product ${id}`);
@@ -78,12 +82,24 @@ export class ProductsService {
   }
 
   async remove(id: string): Promise<{ id: string; deleted: true }> {
-    const product = await this.products.findByIdAndDelete(id).exec();
-    if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
-    await this.stocks.deleteOne({ _id: id }).exec();
+    await this.forgettingOnFailure(id, async () => {
+      const product = await this.products.findByIdAndDelete(id).exec();
+      if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+      await this.stocks.deleteOne({ _id: id }).exec();
+    });
     this.cache.forget(id);
     this.logger.log({ productId: id }, `Deleted product ${id}`);
     return { id, deleted: true };
+  }
+
+  /** Runs a catalog write; when it fails, the product is dropped from memory (the database may hold part of it). */
+  private async forgettingOnFailure<T>(id: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      this.cache.forget(id);
+      throw error;
+    }
   }
 
   private async withStock(docs: ProductRecord[]): Promise<ProductResponse[]> {

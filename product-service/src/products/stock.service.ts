@@ -49,9 +49,15 @@ export class StockService {
 
   /** Applies a movement and tells the product cache the stock it left, before anyone is answered. */
   async apply(movement: StockMovementMessage): Promise<StockMovementResult> {
-    const result = await this.move(movement);
-    this.cache.stockChanged(result.productId, result.stock);
-    return result;
+    try {
+      const result = await this.move(movement);
+      this.cache.stockChanged(result.productId, result.stock);
+      return result;
+    } catch (error) {
+      // The stock may have changed before the step that failed (its record, an event).
+      this.cache.forget(movement.productId);
+      throw error;
+    }
   }
 
   private move(movement: StockMovementMessage): Promise<StockMovementResult> {

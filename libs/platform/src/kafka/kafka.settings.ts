@@ -3,7 +3,6 @@ import { KafkaOptions } from '@nestjs/microservices';
 import { KafkaLogger } from '@nestjs/microservices/helpers/kafka-logger';
 import { AppName, replyTopicOf } from '@shop/contracts';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
-import { CoPartitionedAssigner } from './co-partitioned.assigner';
 import { AppConfig, brokerList } from '../config/app.config';
 import { ServiceInfo } from '../service-info';
 
@@ -80,8 +79,6 @@ export function nestKafkaOptions(settings: KafkaSettings): NestKafkaOptions {
       // A consumer that crashes (e.g. the group coordinator moved) restarts instead of
       // leaving the app up but deaf; handler errors never reach kafkajs (see the filter).
       retry: { restartOnFailure: async () => true },
-      // One replica gets partition N of every topic, so one entity's requests meet there.
-      partitionAssigners: [CoPartitionedAssigner as never], // kafkajs' type; NestJS declares its own copy of it
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: settings.fetchMaxWaitMs,

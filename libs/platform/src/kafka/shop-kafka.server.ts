@@ -6,6 +6,7 @@ import { EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../context/request-context';
 import { messagesConsumed, rpcServerDuration } from '../metrics/metrics';
+import { CoPartitionedAssigner } from './co-partitioned.assigner';
 import { KafkaSettings, nestKafkaOptions } from './kafka.settings';
 import { withCoalescedSends } from './send-coalescer';
 
@@ -31,7 +32,16 @@ export class ShopKafkaServer extends ServerKafka {
     settings: KafkaSettings,
     private readonly onJoin: () => void = () => undefined,
   ) {
-    super({ ...nestKafkaOptions(settings), serializer: new ReplySerializer() });
+    const options = nestKafkaOptions(settings);
+    super({
+      ...options,
+      // One replica gets partition N of every request topic, so one entity's requests meet
+      // there. (Only here: the reply client keeps NestJS's own assigner, which lets each
+      // replica keep the reply partition its callers wait on.) The cast: NestJS declares its
+      // own copy of kafkajs' types.
+      consumer: { ...options.consumer!, partitionAssigners: [CoPartitionedAssigner as never] },
+      serializer: new ReplySerializer(),
+    });
     this.readConcurrency = settings.readConcurrency;
   }
 
