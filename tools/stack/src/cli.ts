@@ -29,8 +29,13 @@ function envPort(name: string, fallback: number): number {
   return port;
 }
 
+/** The variable that moves an app's port: GATEWAY_PORT, USER_SERVICE_PORT, ... */
+function portVariable(app: AppName): string {
+  return `${app.replace(/-/g, '_').toUpperCase()}_PORT`;
+}
+
 function appPort(app: AppName): number {
-  return envPort(`${app.replace(/-/g, '_').toUpperCase()}_PORT`, DEV_PORTS[app]);
+  return envPort(portVariable(app), DEV_PORTS[app]);
 }
 
 async function up(): Promise<void> {
@@ -65,7 +70,7 @@ async function up(): Promise<void> {
     await assertPortsFree([
       ...(process.env.KAFKA_BROKERS ? [] : ([[ports.kafkaPort, 'Kafka (KAFKA_PORT)'], [ports.controllerPort, 'the Kafka controller (KAFKA_CONTROLLER_PORT)']] as const)),
       ...(process.env.MONGO_URI ? [] : ([[ports.mongoPort, 'the database (MONGO_PORT)']] as const)),
-      ...APPS.map((app) => [appPort(app), `${app} (${app.replace(/-/g, '_').toUpperCase()}_PORT)`] as const),
+      ...APPS.map((app) => [appPort(app), `${app} (${portVariable(app)})`] as const),
     ]);
     infra = await startInfra({ name: STACK, ...ports });
     const infraSeconds = seconds(started);

@@ -10,6 +10,8 @@ export interface StartDatabaseOptions {
   port: number;
   logFile: string;
   timeoutMs?: number;
+  /** Told the pid as soon as the server process runs. */
+  onStart?: (pid: number) => void;
 }
 
 /** Starts mongod or FerretDB on 127.0.0.1:port; ready when the port accepts connections. */
@@ -20,6 +22,7 @@ export async function startDatabase(o: StartDatabaseOptions): Promise<ManagedPro
       ? ['--dbpath', o.dir, '--bind_ip', '127.0.0.1', '--port', String(o.port)]
       : ['-listen', `127.0.0.1:${o.port}`, '-sqlite-dir', o.dir];
   const proc = new ManagedProcess(o.server.kind, o.server.bin, args, o.logFile);
+  o.onStart?.(proc.pid);
   try {
     await waitForProcess(o.server.kind, proc, () => acceptsConnections(o.port), o.timeoutMs ?? 60_000);
   } catch (err) {

@@ -5,7 +5,7 @@ import { install } from './install';
 import { startKafka } from './kafka';
 import { dataDirOf, logDirOf } from './paths';
 import { assertPortFree, freePort } from './ports';
-import { recordProcess, stopLeftovers } from './leftovers';
+import { forgetProcesses, recordProcess, stopLeftovers } from './leftovers';
 import { ManagedProcess } from './processes';
 
 export interface InfraOptions {
@@ -66,6 +66,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     // Reverse start order: database first, Kafka last.
     for (const proc of [...started].reverse()) await proc.stop(proc.name === 'kafka' ? 20_000 : 10_000);
     started.length = 0;
+    forgetProcesses(dataDir); // all stopped: nothing for a later start to find
     releaseLock();
     process.removeListener('exit', releaseLock);
   };
@@ -87,6 +88,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
           logFile: path.join(logDir, 'kafka.log'),
           port,
           controllerPort,
+          onStart: (pid) => recordProcess(dataDir, 'kafka', pid),
         }),
       );
       kafkaBrokers = `127.0.0.1:${port}`;
@@ -103,12 +105,12 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
           dir: path.join(dataDir, server.kind === 'mongod' ? 'mongo' : 'ferretdb'),
           port,
           logFile: path.join(logDir, `${server.kind}.log`),
+          onStart: (pid) => recordProcess(dataDir, server.kind, pid),
         }),
       );
       mongoUri = mongoUriFor(port);
     }
 
-    for (const proc of started) recordProcess(dataDir, proc.name, proc.pid);
     return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid) };
   } catch (err) {
     await stop();

@@ -70,6 +70,8 @@ export interface StartKafkaOptions extends KafkaSettings {
   /** The broker's stdout/stderr. */
   logFile: string;
   timeoutMs?: number;
+  /** Told the pid as soon as the broker process runs. */
+  onStart?: (pid: number) => void;
 }
 
 /** Formats the log dir on first use, starts the broker, waits until clients get metadata. */
@@ -93,6 +95,7 @@ export async function startKafka(o: StartKafkaOptions): Promise<ManagedProcess> 
   }
 
   const proc = new ManagedProcess('kafka', java, ['-Xms256m', '-Xmx768m', log4j, '-cp', classpath, 'kafka.Kafka', serverProps], o.logFile);
+  o.onStart?.(proc.pid);
   const broker = `127.0.0.1:${o.port}`;
   try {
     const deadline = Date.now() + (o.timeoutMs ?? 60_000);

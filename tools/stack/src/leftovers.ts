@@ -13,16 +13,21 @@ const GRACE_MS = 20_000;
 interface Recorded {
   name: string;
   pid: number;
-  /** The command line it was started with: a pid reused by another program does not match. */
-  cmdline: string;
+  /** Its command line and start time: a pid reused by another process matches neither both. */
+  identity: string;
 }
 
 /** Adds a started process to the stack's record. */
 export function recordProcess(dataDir: string, name: string, pid: number): void {
-  const cmdline = cmdlineOf(pid);
-  if (cmdline === undefined) return; // already gone
+  const identity = identityOf(pid);
+  if (identity === undefined) return; // already gone
   const file = path.join(dataDir, FILE);
-  fs.writeFileSync(file, JSON.stringify([...readRecord(file).filter((r) => r.pid !== pid), { name, pid, cmdline }], null, 1));
+  fs.writeFileSync(file, JSON.stringify([...readRecord(file).filter((r) => r.pid !== pid), { name, pid, identity }], null, 1));
+}
+
+/** Forgets the record (every process it names was stopped). */
+export function forgetProcesses(dataDir: string): void {
+  fs.rmSync(path.join(dataDir, FILE), { force: true });
 }
 
 /**
@@ -30,22 +35,43 @@ export function recordProcess(dataDir: string, name: string, pid: number): void 
  * and forgets the record. Returns what it stopped, for the log.
  */
 export async function stopLeftovers(dataDir: string): Promise<string[]> {
-  const file = path.join(dataDir, FILE);
-  const alive = readRecord(file).filter((r) => cmdlineOf(r.pid) === r.cmdline);
+  const alive = readRecord(path.join(dataDir, FILE)).filter(isStillThere);
   for (const r of alive) signal(r.pid, 'SIGTERM');
-  const deadline = Date.now() + GRACE_MS;
-  while (alive.some((r) => cmdlineOf(r.pid) === r.cmdline) && Date.now() < deadline) await sleep(100);
-  for (const r of alive) if (cmdlineOf(r.pid) === r.cmdline) signal(r.pid, 'SIGKILL');
-  while (alive.some((r) => cmdlineOf(r.pid) === r.cmdline)) await sleep(50);
-  fs.rmSync(file, { force: true });
+  await waitGone(alive, GRACE_MS);
+  for (const r of alive.filter(isStillThere)) signal(r.pid, 'SIGKILL');
+  await waitGone(alive, 5000);
+  const stuck = alive.filter(isStillThere);
+  if (stuck.length > 0) throw new Error(`could not stop what the last run left: ${stuck.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}`);
+  forgetProcesses(dataDir);
   return alive.map((r) => `${r.name} (pid ${r.pid})`);
 }
+
+async function waitGone(processes: Recorded[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processes.some(isStillThere) && Date.now() < deadline) await sleep(100);
+}
+
+const isStillThere = (r: Recorded) => typeof r.identity === 'string' && identityOf(r.pid) === r.identity;
 
 function readRecord(file: string): Recorded[] {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Recorded[];
   } catch {
     return [];
+  }
+}
+
+/** The process's command line and start time (clock ticks after boot), or undefined when it does not run. */
+function identityOf(pid: number): string | undefined {
+  const cmdline = cmdlineOf(pid);
+  if (cmdline === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name in parentheses (which may hold spaces); start time is field 22.
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return `${startTime} ${cmdline}`;
+  } catch {
+    return undefined;
   }
 }
 

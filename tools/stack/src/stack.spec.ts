@@ -119,3 +119,45 @@ describe('demo seed', () => {
     assert.deepEqual({ user: DEMO.userId, product: DEMO.productId }, { user: EXAMPLE_IDS.user, product: EXAMPLE_IDS.product });
   });
 });
+
+describe('what a killed run left', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leftovers-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stops the processes it recorded and forgets them, and leaves alone a pid that now names another process', async () => {
+    const { spawn } = await import('node:child_process');
+    const { recordProcess, stopLeftovers } = await import('./leftovers');
+    const left = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const bystander = spawn('sleep', ['61'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => left.once('exit', resolve));
+    try {
+      recordProcess(dir, 'kafka', left.pid!);
+      // A record whose pid runs something else now (as after a reboot), and one in the old format.
+      const file = path.join(dir, 'processes.json');
+      const records = JSON.parse(fs.readFileSync(file, 'utf8'));
+      records.push({ name: 'gateway', pid: bystander.pid, identity: '1 node gateway/dist/main.js' }, { name: 'ferretdb', pid: 999_999, cmdline: 'ferretdb' });
+      fs.writeFileSync(file, JSON.stringify(records));
+      assert.deepEqual(await stopLeftovers(dir), [`kafka (pid ${left.pid})`]);
+      await exited;
+      assert.equal(bystander.exitCode, null, 'the other process still runs');
+      assert.equal(fs.existsSync(file), false, 'the record is forgotten');
+      assert.deepEqual(await stopLeftovers(dir), [], 'nothing to stop the second time');
+    } finally {
+      left.kill('SIGKILL');
+      bystander.kill('SIGKILL');
+    }
+  });
+
+  it('names the process that holds a taken port', async () => {
+    const { portOwner } = await import('./leftovers');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const owner = portOwner((server.address() as net.AddressInfo).port);
+      assert.equal(owner?.pid, process.pid);
+      assert.match(owner!.command, /node/);
+    } finally {
+      server.close();
+    }
+  });
+});
