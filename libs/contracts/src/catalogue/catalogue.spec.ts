@@ -49,7 +49,8 @@ describe('topic catalogue', () => {
     assert.match(text, /\*\*CreateUserRequest\*\*: `email` \(maxLength, isEmail\); `name` \(isLength, isString\)/);
     assert.match(text, /\| `product\.stock` \| `gateway\.replies`, `order-service\.replies` \| product id/);
     assert.match(text, /\| `user\.get` \| `gateway\.replies`, `order-service\.replies` \| user id \| read/);
-    assert.match(text, /product-service \(one-way, no reply\)/);
+    assert.match(text, /\| gateway, order-service, product-service \(one-way, no reply\) \| product-service \|/);
+    assert.match(text, /\| `order\.create` \| `gateway\.replies` \|.*\| gateway \(also one-way\) \| order-service \|/);
   });
 
   it('docs/TOPICS.md is what the contracts say today (run `npm run docs:topics` when this fails)', () => {

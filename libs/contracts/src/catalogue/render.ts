@@ -45,7 +45,10 @@ export function renderTopicCatalogue(): string {
 
 function patternRow(c: AnyRpcContract): string {
   const replies = c.callers.map((caller) => `\`${replyTopicOf(caller)}\``).join(', ');
-  const senders = [...c.callers, ...(c.commanders ?? []).map((app) => `${app} (one-way, no reply)`)].join(', ');
+  const oneWay = c.commanders ?? [];
+  const senders = [...new Set([...c.callers, ...oneWay])]
+    .map((app) => (!c.callers.includes(app) ? `${app} (one-way, no reply)` : oneWay.includes(app) ? `${app} (also one-way)` : app))
+    .join(', ');
   return `| \`${c.pattern}\` | ${replies} | ${c.key?.name ?? 'none'} | ${c.kind} | ${c.request ? payload(c.request) : '{}'} | ${c.reply} | ${senders} | ${c.service} | ${c.description} |`;
 }
 

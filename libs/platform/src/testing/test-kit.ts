@@ -5,7 +5,7 @@ import type { EventPublisher } from '../kafka/event-publisher';
 import type { RpcClient } from '../kafka/rpc-client';
 import { ShopError } from '../errors/shop.error';
 
-/** Helpers for the tests beside the code (unit and medium), kept out of the apps' own paths. */
+/** Helpers for the tests beside the code (unit and medium); the apps never call them. */
 
 /** The ShopError that `promise` rejects with; fails the test if it resolves or rejects otherwise. */
 export async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError> {
