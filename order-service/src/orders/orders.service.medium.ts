@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Logger } from '@nestjs/common';
 import { ERROR_CODES, OrderItemRequest, PlaceOrderMessage } from '@shop/contracts';
 import { fakeKafka, fingerprint, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
@@ -26,15 +25,11 @@ describe('OrdersService on the database', () => {
   let service: OrdersService;
 
   before(async () => {
-    Logger.overrideLogger(false);
     db = await testDatabase('orders');
     orders = db.connection.model(Order.name, OrderSchema);
     await orders.init();
   });
-  after(async () => {
-    await db.close();
-    Logger.overrideLogger(true);
-  });
+  after(() => db.close());
   beforeEach(() => {
     kafka = fakeKafka();
     sagaRuns = 0;

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Logger } from '@nestjs/common';
 import { stockMovement } from '@shop/contracts';
 import { fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
@@ -21,16 +20,12 @@ describe('StockService on the database', () => {
   let cache: ProductCache;
 
   before(async () => {
-    Logger.overrideLogger(false);
     db = await testDatabase('stock');
     stocks = db.connection.model(Stock.name, StockSchema);
     movements = db.connection.model(StockMovement.name, StockMovementSchema);
     products = db.connection.model(Product.name, ProductSchema);
   });
-  after(async () => {
-    await db.close();
-    Logger.overrideLogger(true);
-  });
+  after(() => db.close());
   beforeEach(() => {
     kafka = fakeKafka();
     cache = new ProductCache(new KafkaServerRef());

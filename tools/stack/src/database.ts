@@ -1,17 +1,13 @@
 import * as fs from 'node:fs';
 import type { DatabaseServer } from './install';
 import { acceptsConnections } from './ports';
-import { ManagedProcess, waitForProcess } from './processes';
+import { ManagedProcess, ServerStartOptions, waitForProcess } from './processes';
 
-export interface StartDatabaseOptions {
+export interface StartDatabaseOptions extends ServerStartOptions {
   server: DatabaseServer;
   /** Database files. */
   dir: string;
   port: number;
-  logFile: string;
-  timeoutMs?: number;
-  /** Told the pid as soon as the server process runs. */
-  onStart?: (pid: number) => void;
 }
 
 /** Starts mongod or FerretDB on 127.0.0.1:port; ready when the port accepts connections. */

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ManagedProcess, run, waitForProcess } from './processes';
+import { ManagedProcess, run, ServerStartOptions, waitForProcess } from './processes';
 
 export interface KafkaSettings {
   /** Kafka log dirs (the broker's data). */
@@ -62,16 +62,11 @@ export function newClusterId(): string {
   }
 }
 
-export interface StartKafkaOptions extends KafkaSettings {
+export interface StartKafkaOptions extends KafkaSettings, ServerStartOptions {
   /** Folder with the Kafka jars. */
   libs: string;
   /** Where server.properties and log4j.properties are written. */
   configDir: string;
-  /** The broker's stdout/stderr. */
-  logFile: string;
-  timeoutMs?: number;
-  /** Told the pid as soon as the broker process runs. */
-  onStart?: (pid: number) => void;
 }
 
 /** Formats the log dir on first use, starts the broker, waits until clients get metadata. */

@@ -2,6 +2,16 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** What starting a server of the stack takes besides its own settings. */
+export interface ServerStartOptions {
+  /** Its stdout and stderr. */
+  logFile: string;
+  /** How long it may take to be ready. */
+  timeoutMs?: number;
+  /** Told the pid as soon as the process runs (before it is ready). */
+  onStart?: (pid: number) => void;
+}
+
 /**
  * A child process whose stdout+stderr are appended to a log file.
  *

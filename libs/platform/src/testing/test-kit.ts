@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Logger } from '@nestjs/common';
 import { AnyRpcContract, EventContract, RpcContract } from '@shop/contracts';
 import mongoose, { Connection } from 'mongoose';
 import type { EventPublisher } from '../kafka/event-publisher';
@@ -20,16 +21,19 @@ export async function shopErrorOf(promise: Promise<unknown>): Promise<ShopError>
 
 /**
  * For medium tests (`*.medium.ts`, run by `npm run test:medium`): a database of the
- * test's own on the real server at MONGO_URI, dropped again by `close()`.
+ * test's own on the real server at MONGO_URI, dropped again by `close()`. Nest's logger
+ * is quiet meanwhile (the services log the failures the tests cause on purpose).
  */
 export async function testDatabase(name: string): Promise<{ connection: Connection; close(): Promise<void> }> {
   const uri = process.env.MONGO_URI;
   if (!uri) throw new Error('MONGO_URI is not set: run medium tests with `npm run test:medium`');
   const dbName = `medium_${name}_${process.pid}_${Date.now().toString(36)}`;
   const connection = await mongoose.createConnection(uri, { dbName, retryWrites: false, serverSelectionTimeoutMS: 5000 }).asPromise();
+  Logger.overrideLogger(false);
   return {
     connection,
     close: async () => {
+      Logger.overrideLogger(true);
       await connection.dropDatabase();
       await connection.close();
     },
