@@ -39,14 +39,22 @@ async function batchesSent(batches: ProducerBatch[], count: number): Promise<voi
 const values = (batch: ProducerBatch) => (batch.topicMessages ?? []).map((t) => `${t.topic}:${String(t.messages[0].value)}`);
 
 describe('SendCoalescer', () => {
-  it('sends what was queued in one turn as one batch and answers each sender with its own topic', async () => {
+  it('sends a lone record at once, without waiting for the turn to end', () => {
+    const { coalescer, batches } = fakeProducer();
+    void coalescer.send(record('user.get.reply', 'a'));
+    assert.deepEqual(batches.map(values), [['user.get.reply:a']], 'on the wire before send() returns');
+  });
+
+  it('sends what was queued while a batch was in flight as one batch, answering each sender with its own topic', async () => {
     const { coalescer, batches, release } = fakeProducer();
+    const first = coalescer.send(record('t', '0'));
     const a = coalescer.send(record('user.get.reply', 'a'));
     const b = coalescer.send(record('product.get.reply', 'b'));
-    await turn();
-    assert.equal(batches.length, 1);
-    assert.deepEqual(values(batches[0]), ['user.get.reply:a', 'product.get.reply:b']);
-    assert.equal(batches[0].acks, -1);
+    release();
+    await first;
+    await batchesSent(batches, 2);
+    assert.deepEqual(values(batches[1]), ['user.get.reply:a', 'product.get.reply:b']);
+    assert.equal(batches[1].acks, -1);
     release();
     assert.deepEqual(await a, [meta('user.get.reply')]);
     assert.deepEqual(await b, [meta('product.get.reply')]);
@@ -85,10 +93,13 @@ describe('SendCoalescer', () => {
   });
 
   it('retries a failed batch record by record, so only the bad record fails', async () => {
-    const { coalescer, singles, release } = fakeProducer('missing');
+    const { coalescer, batches, singles, release } = fakeProducer('missing');
+    const first = coalescer.send(record('t', 'first')); // in flight: the next two go together
     const good = coalescer.send(record('t', 'good'));
     const bad = coalescer.send(record('missing', 'bad'));
-    await turn();
+    release();
+    await first;
+    await batchesSent(batches, 2);
     release();
     assert.deepEqual(await good, [meta('t')]);
     await assert.rejects(bad, /unknown topic missing/);
@@ -101,7 +112,6 @@ describe('SendCoalescer', () => {
   it('fails a lone record with the batch error, without a second try', async () => {
     const { coalescer, singles, release } = fakeProducer('missing');
     const bad = coalescer.send(record('missing', 'x'));
-    await turn();
     release();
     await assert.rejects(bad, /unknown topic missing/);
     assert.equal(singles.length, 0);
@@ -109,15 +119,18 @@ describe('SendCoalescer', () => {
 
   it('never mixes records with different delivery settings in one batch', async () => {
     const { coalescer, batches, release } = fakeProducer();
+    const first = coalescer.send(record('t', 'first', -1)); // in flight: the next two wait together
     const all = coalescer.send(record('t', 'all', -1));
     const leader = coalescer.send(record('t', 'leader', 1));
-    await turn();
-    assert.deepEqual(values(batches[0]), ['t:all']);
+    release();
+    await first;
+    await batchesSent(batches, 2);
+    assert.deepEqual(values(batches[1]), ['t:all']);
     release();
     await all;
-    await batchesSent(batches, 2);
-    assert.deepEqual(values(batches[1]), ['t:leader']);
-    assert.equal(batches[1].acks, 1);
+    await batchesSent(batches, 3);
+    assert.deepEqual(values(batches[2]), ['t:leader']);
+    assert.equal(batches[2].acks, 1);
     release();
     await leader;
   });

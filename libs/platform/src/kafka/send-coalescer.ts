@@ -9,10 +9,11 @@ interface Waiting {
 /**
  * Coalesces sends into one Produce request. kafkajs sends one request per `send()`
  * and has no linger, so under load every reply costs a socket write, a broker request
- * and a response to parse. Here a send waits for the end of the current event-loop
- * turn and goes out with every send queued meanwhile in one `sendBatch`; while
- * `maxInFlight` batches await their acknowledgement, sends queue for the next one
- * (the Java producer's max.in.flight.requests.per.connection, with linger.ms 0).
+ * and a response to parse. Here a send goes out at once when nothing is in flight;
+ * while `maxInFlight` batches await their acknowledgement, sends queue and go out
+ * together in one `sendBatch` (the Java producer's max.in.flight.requests.per.connection,
+ * with linger.ms 0). Below the limit but above none, a send waits for the end of the
+ * event-loop turn to gather the others of that turn.
  * With one in flight, one producer's messages also stay in the order they were sent.
  *
  * A failed batch of several records is retried record by record, so one bad record
@@ -38,6 +39,11 @@ export class SendCoalescer {
 
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.inFlight === 0) {
+      // Nothing on the wire: waiting for the turn to end would only delay a lone send.
+      void this.flush();
+      return;
+    }
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
