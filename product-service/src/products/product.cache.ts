@@ -23,7 +23,7 @@ export class ProductCache {
 
   constructor(private readonly server: KafkaServerRef) {}
 
-  get(id: string): ProductResponse | undefined {
+  private get(id: string): ProductResponse | undefined {
     this.forgetAfterRebalance();
     return this.entries.get(id);
   }
