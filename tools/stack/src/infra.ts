@@ -72,7 +72,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 
   try {
-    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true });
+    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly });
 
     let kafkaBrokers = externalKafka;
     if (kafkaBrokers === undefined) {

@@ -56,9 +56,10 @@ export function which(name: string): string | undefined {
 /**
  * Makes sure the Kafka jars and a database server are available. Idempotent: when
  * everything is cached it only checks two files. `quiet` silences the "already
- * there" lines (work in progress is always announced).
+ * there" lines (work in progress is always announced); `kafka: false` leaves the Kafka
+ * jars out (the medium tests need the database alone, and no Maven).
  */
-export async function install(opts: { quiet?: boolean } = {}): Promise<Installed> {
+export async function install(opts: { quiet?: boolean; kafka?: boolean } = {}): Promise<Installed> {
   const say = (msg: string) => console.log(`[stack] ${msg}`);
   const note = opts.quiet ? () => undefined : say;
 
@@ -67,9 +68,10 @@ export async function install(opts: { quiet?: boolean } = {}): Promise<Installed
   const kafkaHome = path.join(CACHE_DIR, `kafka-${version}`);
   const kafkaLibs = path.join(kafkaHome, 'libs');
   const kafkaMarker = path.join(kafkaHome, '.complete');
-  if (fs.existsSync(kafkaMarker)) {
+  const kafkaNeeded = opts.kafka !== false;
+  if (kafkaNeeded && fs.existsSync(kafkaMarker)) {
     note(`kafka ${version}: jars cached in ${path.relative(REPO_ROOT, kafkaLibs)}`);
-  } else {
+  } else if (kafkaNeeded) {
     say(`kafka ${version}: resolving jars with Maven ...`);
     const started = Date.now();
     fs.rmSync(kafkaHome, { recursive: true, force: true });

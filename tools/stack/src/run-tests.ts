@@ -114,7 +114,7 @@ async function withInfra(name: string, options: InfraOptions, tests: (infra: Inf
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   try {
-    if (!process.env.KAFKA_BROKERS || !process.env.MONGO_URI) await install({ quiet: true });
+    if (!process.env.MONGO_URI || (!options.databaseOnly && !process.env.KAFKA_BROKERS)) await install({ quiet: true, kafka: !options.databaseOnly });
     const started = Date.now();
     infra = await startInfra({ name, fresh: true, ...options });
     console.log(`[tests] infra ready in ${seconds(started)} s: Kafka ${infra.kafkaBrokers || 'not started'}, database ${infra.mongoUri}, logs ${path.relative(REPO_ROOT, infra.logDir)}`);
