@@ -99,7 +99,6 @@ async function medium(flags: string[], filters: string[]): Promise<number> {
 
 /** Starts the named stack's servers (fresh), runs `tests` against them, and stops them whatever happens; Ctrl-C ends the tests first. */
 async function withInfra(name: string, options: InfraOptions, tests: (infra: Infra) => { child: ChildProcess; done: Promise<number> }): Promise<number> {
-
   let infra: Infra | undefined;
   let child: ChildProcess | undefined;
   let interrupted: NodeJS.Signals | undefined;
