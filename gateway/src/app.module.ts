@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AppConfig, PlatformModule } from '@shop/platform';
+import { PlatformModule } from '@shop/platform';
+import { AuthModule } from './auth/auth.module';
+import { GatewayConfig } from './config';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { StatusModule } from './status/status.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
-  imports: [PlatformModule.forRoot({ service: 'gateway', config: AppConfig, defaults: { PORT: 3000 } }), UsersModule, ProductsModule, OrdersModule, StatusModule],
+  imports: [PlatformModule.forRoot({ service: 'gateway', config: GatewayConfig, defaults: { PORT: 3000 } }), AuthModule, UsersModule, ProductsModule, OrdersModule, StatusModule],
 })
 export class AppModule {}

@@ -1,13 +1,33 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiGatewayTimeoutResponse, ApiParam, ApiResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiParam,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponse, EXAMPLE_IDS } from '@shop/contracts';
 
 /** The errors every route can answer, documented once. */
 export function ApiCommonErrors() {
   return applyDecorators(
     ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (each bad field in details) or MALFORMED_JSON' }),
+    ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED: wait the seconds in Retry-After' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'RPC_TIMEOUT: the service did not answer in time' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'KAFKA_UNAVAILABLE' }),
+  );
+}
+
+/** A route that needs a bearer token; `forbidden` says who gets 403 FORBIDDEN. */
+export function ApiAuthenticated(forbidden?: string) {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED: no token, or one that is malformed, expired or not ours' }),
+    ...(forbidden ? [ApiForbiddenResponse({ type: ErrorResponse, description: `FORBIDDEN: ${forbidden}` })] : []),
   );
 }
 

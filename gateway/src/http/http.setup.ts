@@ -4,7 +4,9 @@ import { ERROR_CODES, ErrorResponse, HEADERS } from '@shop/contracts';
 import { requestContext } from '@shop/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
+import { GatewayConfig } from '../config';
 
 export const BODY_LIMIT = '1mb';
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -12,12 +14,18 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 type WithId = Request & { id?: string };
 
 /**
- * The gateway's HTTP edge, in order: a request id for every call (taken from
+ * The gateway's HTTP edge, in order: security headers (helmet), CORS for the origins in
+ * CORS_ORIGINS, a request id for every call (taken from
  * X-Request-Id when it is sane, else generated, and echoed), JSON bodies up to 1 MB,
  * body errors in the one error shape, then the request id as the context of
  * everything the call causes. Swagger UI at /docs, its JSON at /docs-json.
  */
 export function configureHttp(app: INestApplication): void {
+  const config = app.get(GatewayConfig);
+  app.use(helmet());
+  if (config.CORS_ORIGINS) {
+    app.enableCors({ origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(','), exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'] });
+  }
   app.use((req: WithId, res: Response, next: NextFunction) => {
     const given = req.header(HEADERS.REQUEST_ID);
     req.id = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
@@ -46,13 +54,15 @@ export function configureHttp(app: INestApplication): void {
       .setTitle('Shop RPC gateway')
       .setDescription(
         'Every call becomes a Kafka message to a service. Errors share one body: ' +
-          '`{ statusCode, code, message, details?, requestId }`. Send `X-Request-Id` to follow a call through the logs.',
+          '`{ statusCode, code, message, details?, requestId }`. Send `X-Request-Id` to follow a call through the logs. ' +
+          'Log in with POST /api/auth/login and put the token in **Authorize**; product reads, register and login need none.',
       )
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from POST /api/auth/login' })
       .build(),
     { extraModels: [ErrorResponse] },
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
 }
 
 function body(statusCode: number, code: string, message: string, req: WithId) {

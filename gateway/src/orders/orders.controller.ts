@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CreateOrderRequest, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
-import { fingerprint, newObjectId, objectIdFrom, RpcClient, ShopError } from '@shop/platform';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CreateOrderRequest, ErrorResponse, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
+import { assertMayActFor, fingerprint, newObjectId, objectIdFrom, requestContext, RpcClient, ShopError } from '@shop/platform';
 import type { Response } from 'express';
-import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
+import { ApiAuthenticated, ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
 @ApiTags('orders')
 @ApiCommonErrors()
+@ApiAuthenticated()
 @Controller('api/orders')
 export class OrdersController {
   constructor(private readonly rpc: RpcClient) {}
@@ -24,6 +25,7 @@ export class OrdersController {
   @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async` to answer 202 without waiting', example: 'respond-async' })
   @ApiCreatedResponse({ type: OrderResponse })
   @ApiAcceptedResponse({ type: OrderAcceptedResponse, description: 'Prefer: respond-async' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: a customer may order only for itself' })
   @ApiError(409, 'INSUFFICIENT_STOCK (details.products names each product, requested and available)')
   @ApiError(422, 'USER_NOT_FOUND, PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED')
   async create(
@@ -39,8 +41,15 @@ export class OrdersController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw ShopError.validation([{ field: 'Idempotency-Key', errors: ['Idempotency-Key must be 1-128 letters, digits, or . _ : -'] }]);
     }
-    const orderId = idempotencyKey ? objectIdFrom(`order:${idempotencyKey}`) : newObjectId();
-    const command: PlaceOrderMessage = { ...body, orderId, fingerprint: fingerprint(body) };
+    // Whose order: the one named, else the caller. order-service decides from the caller
+    // too; checked here as well, because a 202 has no answer to carry a refusal.
+    const principal = requestContext.principal()!;
+    const userId = body.userId ?? principal.id;
+    assertMayActFor(userId, 'place orders', principal);
+    // Keys are the caller's own: another caller's same key names another order.
+    const orderId = idempotencyKey ? objectIdFrom(`order:${principal.id}:${idempotencyKey}`) : newObjectId();
+    const order = { ...body, userId };
+    const command: PlaceOrderMessage = { ...order, orderId, fingerprint: fingerprint(order) };
     if (/\brespond-async\b/i.test(prefer ?? '')) {
       await this.rpc.command(RPC.ORDER_CREATE, { ...command, async: true });
       res.status(202).location(`/api/orders/${orderId}`).setHeader('Preference-Applied', 'respond-async');
@@ -50,7 +59,8 @@ export class OrdersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List orders, oldest first, optionally one user’s' })
+  @ApiOperation({ summary: 'List orders, oldest first, optionally one user’s', description: 'A customer sees only its own orders.' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: a customer named another user' })
   @ApiOkResponse({ type: OrderPage })
   list(@Query() query: ListOrdersRequest): Promise<OrderPage> {
     return this.rpc.send(RPC.ORDER_LIST, query);
@@ -58,7 +68,10 @@ export class OrdersController {
 
   @Get(':id')
   @ApiIdParam('order')
-  @ApiOperation({ summary: 'Get one order', description: 'Right after a 202 this may answer 404 for a moment, until order-service has taken the command.' })
+  @ApiOperation({
+    summary: 'Get one order',
+    description: 'Right after a 202 this may answer 404 for a moment, until order-service has taken the command. Another user’s order is 404 to a customer.',
+  })
   @ApiOkResponse({ type: OrderResponse })
   @ApiError(404, 'ORDER_NOT_FOUND')
   get(@Param() { id }: IdRequest): Promise<OrderResponse> {

@@ -11,8 +11,11 @@ import {
   stockMovement,
   UpdateProductRequest,
 } from '@shop/contracts';
-import { RpcClient } from '@shop/platform';
-import { ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
+import { Public, RpcClient } from '@shop/platform';
+import { Roles } from '../auth/auth.guard';
+import { ApiAuthenticated, ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
+
+const ADMIN = 'only an admin may change products and stock';
 
 @ApiTags('products')
 @ApiCommonErrors()
@@ -21,6 +24,8 @@ export class ProductsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
+  @Roles('admin')
+  @ApiAuthenticated(ADMIN)
   @ApiOperation({ summary: 'Create a product with its initial stock', description: 'Emits product.created.' })
   @ApiCreatedResponse({ type: ProductResponse })
   create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
@@ -28,6 +33,7 @@ export class ProductsController {
   }
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'List products, oldest first, optionally by part of the name' })
   @ApiOkResponse({ type: ProductPage })
   list(@Query() query: ListProductsRequest): Promise<ProductPage> {
@@ -35,6 +41,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @Public()
   @ApiIdParam('product')
   @ApiOperation({ summary: 'Get one product with its current stock' })
   @ApiOkResponse({ type: ProductResponse })
@@ -44,6 +51,8 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @Roles('admin')
+  @ApiAuthenticated(ADMIN)
   @ApiIdParam('product')
   @ApiOperation({ summary: 'Change catalog fields (name, description, price, low-stock threshold)', description: 'Stock changes go through POST /api/products/{id}/stock.' })
   @ApiOkResponse({ type: ProductResponse })
@@ -53,6 +62,8 @@ export class ProductsController {
   }
 
   @Delete(':id')
+  @Roles('admin')
+  @ApiAuthenticated(ADMIN)
   @ApiIdParam('product')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a product', description: 'Orders keep the name and price they were confirmed with.' })
@@ -63,6 +74,8 @@ export class ProductsController {
   }
 
   @Post(':id/stock')
+  @Roles('admin')
+  @ApiAuthenticated(ADMIN)
   @ApiIdParam('product')
   @HttpCode(200)
   @ApiOperation({

@@ -13,4 +13,8 @@ export const HEADERS = {
   CONTENT_TYPE: 'content-type',
   /** On a reply: the pattern it answers (the caller's reply topic holds the answers to all its calls). */
   PATTERN: 'x-pattern',
+  /** The caller the gateway authenticated (its user id); absent on what the system does by itself. */
+  USER_ID: 'x-user-id',
+  /** That caller's role (`customer` or `admin`). */
+  USER_ROLE: 'x-user-role',
 } as const;

@@ -20,3 +20,4 @@ export * from './orders/order.response';
 export * from './contract';
 export * from './catalogue/render';
 export * from './examples';
+export * from './auth/principal';

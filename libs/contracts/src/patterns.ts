@@ -10,7 +10,7 @@ import { CreateProductRequest, UpdateProductMessage } from './products/create-pr
 import { GetProductsRequest, ListProductsRequest } from './products/list-products.request';
 import { ProductResponse, ProductStockLowEvent } from './products/product.response';
 import { StockMovementMessage, StockMovementResult } from './products/stock-movement.message';
-import { CreateUserRequest } from './users/create-user.request';
+import { AuthenticateMessage, CreateUserMessage } from './users/create-user.request';
 import { UpdateUserMessage } from './users/update-user.request';
 import { UserDeletedEvent } from './users/user.events';
 import { UserResponse } from './users/user.response';
@@ -33,7 +33,16 @@ const byOrderId = { name: 'order id', of: (r: { id: string }) => r.id };
  */
 export const RPC = {
   // user-service
-  USER_CREATE: rpc<CreateUserRequest, UserResponse>({ pattern: 'user.create', service: 'user-service', request: CreateUserRequest, reply: 'UserResponse', kind: 'write', callers: ['gateway'], description: 'POST /api/users' }),
+  USER_CREATE: rpc<CreateUserMessage, UserResponse>({ pattern: 'user.create', service: 'user-service', request: CreateUserMessage, reply: 'UserResponse', kind: 'write', callers: ['gateway'], description: 'POST /api/users (admin) and POST /api/auth/register' }),
+  USER_AUTHENTICATE: rpc<AuthenticateMessage, UserResponse>({
+    pattern: 'user.authenticate',
+    service: 'user-service',
+    request: AuthenticateMessage,
+    reply: 'UserResponse',
+    kind: 'read',
+    callers: ['gateway'],
+    description: 'POST /api/auth/login: checks the password; the gateway signs the token',
+  }),
   USER_LIST: rpc<PageRequest, Page<UserResponse>>({ pattern: 'user.list', service: 'user-service', request: PageRequest, reply: 'UserPage', kind: 'read', callers: ['gateway'], description: 'GET /api/users' }),
   USER_GET: rpc<IdRequest, UserResponse>({
     pattern: 'user.get',

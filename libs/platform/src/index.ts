@@ -23,3 +23,8 @@ export * from './errors/mongo-errors';
 export * from './metrics/metrics';
 export * from './metrics/http-metrics.middleware';
 export * from './testing/test-kit';
+export * from './auth/auth.config';
+export * from './auth/ownership';
+export * from './auth/principal-headers';
+export * from './auth/secret-seal';
+export * from './auth/public';

@@ -45,8 +45,8 @@ export class PlatformModule {
         .filter((p) => p.service === options.service)
         .map((p) => pingController(p.contract.pattern)),
       providers: [
-        { provide: AppConfig, useValue: config },
-        ...(options.config === (AppConfig as unknown) ? [] : [{ provide: options.config, useValue: config }]),
+        // Under its own class and each one it extends (AppConfig, ServiceConfig, ...).
+        ...configClasses(options.config).map((cls) => ({ provide: cls, useValue: config })),
         { provide: SERVICE_INFO, useValue: info },
         { provide: KAFKA_SETTINGS, useValue: kafkaSettings(config, info) },
         KafkaAdmin,
@@ -54,7 +54,17 @@ export class PlatformModule {
         { provide: APP_PIPE, useClass: ShopValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RpcHandledInterceptor },
       ],
-      exports: [AppConfig, options.config, SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin, HealthModule],
+      exports: [...configClasses(options.config), SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin, HealthModule],
     };
   }
+}
+
+/** The config class and every class it extends, up to AppConfig. */
+function configClasses(cls: new () => AppConfig): Array<new () => AppConfig> {
+  const chain: Array<new () => AppConfig> = [];
+  for (let c: unknown = cls; c && c !== Object; c = Object.getPrototypeOf(c)) {
+    chain.push(c as new () => AppConfig);
+    if (c === AppConfig) break;
+  }
+  return chain;
 }

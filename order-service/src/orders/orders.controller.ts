@@ -25,7 +25,7 @@ export class OrdersController {
 
   @MessagePattern(RPC.ORDER_CANCEL.pattern)
   cancel(@Payload() request: IdRequest) {
-    return this.orders.cancel(request.id, 'cancelled by request');
+    return this.orders.cancelByRequest(request.id);
   }
 
   @EventPattern(EVENTS.USER_DELETED.topic)

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { ERROR_CODES, EVENTS, ListOrdersRequest, OrderCancelledEvent, OrderResponse, Page, PlaceOrderMessage } from '@shop/contracts';
-import { EventPublisher, isDuplicateKey, ordersTotal, ShopError } from '@shop/platform';
+import { assertMayActFor, EventPublisher, isDuplicateKey, mayActFor, ordersTotal, requestContext, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import { OrderSaga } from './order.saga';
@@ -30,6 +30,7 @@ export class OrdersService {
    * one partition, and reservations are idempotent per order.
    */
   async place(command: PlaceOrderMessage): Promise<OrderResponse> {
+    assertMayActFor(command.userId, 'place orders');
     const existing = await this.orders.findById(command.orderId).lean<Order>().exec();
     if (existing) {
       this.mustBeSameRequest(existing, command);
@@ -44,8 +45,12 @@ export class OrdersService {
     return this.announce(order, decision, command);
   }
 
+  /** A customer sees only its own orders, whatever it asks for. */
   async list(request: ListOrdersRequest): Promise<Page<OrderResponse>> {
-    const filter = request.userId ? { userId: request.userId } : {};
+    const principal = requestContext.principal();
+    if (request.userId) assertMayActFor(request.userId, 'list orders', principal);
+    const userId = principal?.role === 'customer' ? principal.id : request.userId;
+    const filter = userId ? { userId } : {};
     const [docs, total] = await Promise.all([
       this.orders.find(filter).sort({ createdAt: 1, _id: 1 }).skip(request.offset).limit(request.limit).lean<Order[]>().exec(),
       this.orders.countDocuments(filter).exec(),
@@ -54,7 +59,13 @@ export class OrdersService {
   }
 
   async get(id: string): Promise<OrderResponse> {
-    return toOrderResponse(await this.find(id));
+    return toOrderResponse(await this.findOwned(id));
+  }
+
+  /** order.cancel from a caller: only an order the caller may see. */
+  async cancelByRequest(id: string): Promise<OrderResponse> {
+    await this.findOwned(id);
+    return this.cancel(id, 'cancelled by request');
   }
 
   /**
@@ -148,6 +159,13 @@ export class OrdersService {
     await this.events.publish(EVENTS.ORDER_CREATED, response);
     this.logger.log({ orderId: response.id, userId: response.userId, totalCents: response.totalCents }, `Confirmed order ${response.id} for ${response.totalCents} cents`);
     return response;
+  }
+
+  /** Someone else's order is 404 to a customer, exactly as one that does not exist: its id tells nothing. */
+  private async findOwned(id: string): Promise<Order> {
+    const order = await this.find(id);
+    if (!mayActFor(order.userId)) throw ShopError.notFound(ERROR_CODES.ORDER_NOT_FOUND, 'Order', id);
+    return order;
   }
 
   private async find(id: string): Promise<Order> {

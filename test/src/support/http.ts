@@ -6,9 +6,11 @@ export interface JsonResponse<T = any> {
   ms: number;
 }
 
-export function client(baseUrl: string) {
+/** `token`: sent as `Authorization: Bearer <token>` on every call (a call's own Authorization header wins). */
+export function client(baseUrl: string, token?: string) {
   async function call<T = any>(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    const own = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
+    const headers: Record<string, string> = { ...(token && !own && { authorization: `Bearer ${token}` }), ...options.headers };
     let payload: string | undefined;
     if (options.raw !== undefined) payload = options.raw;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { logDirOf, REPO_ROOT } from './paths';
 import { assertPortFree, freePort } from './ports';
 import { ManagedProcess, waitForProcess } from './processes';
+import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 
 export const APPS = ['user-service', 'product-service', 'order-service', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -67,6 +68,7 @@ export async function startApp(app: AppName, opts: StartAppOptions): Promise<App
       HOST: '127.0.0.1',
       KAFKA_BROKERS: opts.infra.kafkaBrokers,
       MONGO_URI: opts.infra.mongoUri,
+      ...(app === 'user-service' && devAccounts()),
       ...opts.env,
     },
     readyTimeoutMs: opts.readyTimeoutMs,
@@ -128,4 +130,15 @@ async function answers200(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The passwords of the accounts user-service creates on a native stack: ADMIN_PASSWORD
+ * and DEMO_PASSWORD when set, else the public dev defaults (`npm start` prints them).
+ */
+export function devAccounts(): { ADMIN_PASSWORD: string; DEMO_PASSWORD: string } {
+  return {
+    ADMIN_PASSWORD: process.env.ADMIN_PASSWORD || EXAMPLE_ACCOUNTS.admin.password,
+    DEMO_PASSWORD: process.env.DEMO_PASSWORD || EXAMPLE_ACCOUNTS.customer.password,
+  };
 }

@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { APPS, AppName, AppProcess, DEV_PORTS, startApp } from './apps';
+import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
+import { APPS, AppName, AppProcess, devAccounts, DEV_PORTS, startApp } from './apps';
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
 import { dataDirOf, REPO_ROOT, STACK_DIR } from './paths';
@@ -107,6 +108,8 @@ async function up(): Promise<void> {
     ['Kafka bootstrap', infra.kafkaBrokers],
     ['MongoDB URI', infra.mongoUri],
     ['Logs', path.relative(process.cwd(), infra.logDir) || '.'],
+    ['Admin login', `${EXAMPLE_ACCOUNTS.admin.email} / ${devAccounts().ADMIN_PASSWORD}`],
+    ['Customer login', `${EXAMPLE_ACCOUNTS.customer.email} / ${devAccounts().DEMO_PASSWORD}`],
   ];
   console.log('');
   for (const [label, value] of rows) console.log(`  ${label.padEnd(24)} ${value}`);

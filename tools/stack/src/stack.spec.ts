@@ -112,11 +112,20 @@ describe('app processes (with a stub service)', () => {
   });
 });
 
-describe('demo seed', () => {
-  it('seeds exactly the ids that Swagger shows as examples', async () => {
-    const { EXAMPLE_IDS } = await import('@shop/contracts');
-    const { DEMO } = await import('./seed');
-    assert.deepEqual({ user: DEMO.userId, product: DEMO.productId }, { user: EXAMPLE_IDS.user, product: EXAMPLE_IDS.product });
+describe('dev accounts', () => {
+  it('give user-service the public dev passwords unless ADMIN_PASSWORD and DEMO_PASSWORD are set', async () => {
+    const { EXAMPLE_ACCOUNTS } = await import('@shop/contracts');
+    const { devAccounts } = await import('./apps');
+    const saved = { ...process.env };
+    try {
+      delete process.env.ADMIN_PASSWORD;
+      delete process.env.DEMO_PASSWORD;
+      assert.deepEqual(devAccounts(), { ADMIN_PASSWORD: EXAMPLE_ACCOUNTS.admin.password, DEMO_PASSWORD: EXAMPLE_ACCOUNTS.customer.password });
+      process.env.ADMIN_PASSWORD = 'my-own-admin-password';
+      assert.equal(devAccounts().ADMIN_PASSWORD, 'my-own-admin-password');
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateUserRequest, IdRequest, PageRequest, RPC, UpdateUserMessage } from '@shop/contracts';
+import { AuthenticateMessage, CreateUserMessage, IdRequest, PageRequest, RPC, UpdateUserMessage } from '@shop/contracts';
 import { UsersService } from './users.service';
 
 /** user.* request-reply patterns; the payload is validated by the platform pipe first. */
@@ -9,8 +9,13 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @MessagePattern(RPC.USER_CREATE.pattern)
-  create(@Payload() request: CreateUserRequest) {
+  create(@Payload() request: CreateUserMessage) {
     return this.users.create(request);
+  }
+
+  @MessagePattern(RPC.USER_AUTHENTICATE.pattern)
+  authenticate(@Payload() request: AuthenticateMessage) {
+    return this.users.authenticate(request);
   }
 
   @MessagePattern(RPC.USER_LIST.pattern)
@@ -25,8 +30,7 @@ export class UsersController {
 
   @MessagePattern(RPC.USER_UPDATE.pattern)
   update(@Payload() request: UpdateUserMessage) {
-    const { id, ...changes } = request;
-    return this.users.update(id, changes);
+    return this.users.update(request);
   }
 
   @MessagePattern(RPC.USER_DELETE.pattern)

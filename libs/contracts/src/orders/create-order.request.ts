@@ -1,5 +1,5 @@
 import { EXAMPLE_IDS } from '../examples';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
@@ -16,9 +16,10 @@ export class OrderItemRequest {
 }
 
 export class CreateOrderRequest {
-  @ApiProperty({ example: EXAMPLE_IDS.user })
+  @ApiPropertyOptional({ example: EXAMPLE_IDS.user, description: 'Whose order it is; the caller when omitted. A customer may name only itself.' })
+  @IsOptional()
   @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
-  userId!: string;
+  userId?: string;
 
   @ApiProperty({ type: [OrderItemRequest], description: 'At least one item; each product at most once' })
   @ArrayMinSize(1)
@@ -28,8 +29,11 @@ export class CreateOrderRequest {
   items!: OrderItemRequest[];
 }
 
-/** order.create: the order's id is chosen by the gateway, so a retry names the same order. */
+/** order.create: the order's id is chosen by the gateway, so a retry names the same order; the user is always named. */
 export class PlaceOrderMessage extends CreateOrderRequest {
+  @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
+  declare userId: string;
+
   @IsMongoId()
   orderId!: string;
 

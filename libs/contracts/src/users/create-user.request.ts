@@ -1,10 +1,23 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ROLES, Role } from '../auth/principal';
+import { EXAMPLE_ACCOUNTS } from '../examples';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/**
+ * A password sealed by the gateway for user-service (AES-256-GCM, `v1.<iv>.<ciphertext>`):
+ * passwords cross Kafka only in this form, so nobody reading a topic sees one.
+ */
+export const SEALED = /^v1\.[\w-]{16}\.[\w-]{22,}$/;
+const sealedMessage = { message: 'sealedPassword must be a password sealed by the gateway' };
+
+/** POST /api/users (admin): a user with a password and a role. */
 export class CreateUserRequest {
   @ApiProperty({ example: 'ada@example.com', description: 'Unique, case-insensitive' })
   @Transform(trimLower)
@@ -17,4 +30,72 @@ export class CreateUserRequest {
   @IsString()
   @Length(1, 100)
   name!: string;
+
+  @ApiProperty({ example: 'correct-horse-battery', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Stored only as a slow hash; never returned' })
+  @IsString()
+  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
+  password!: string;
+
+  @ApiPropertyOptional({ enum: ROLES, default: 'customer' })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+}
+
+/** POST /api/auth/register: anyone may register, always as a customer. */
+export class RegisterRequest extends PickType(CreateUserRequest, ['email', 'name', 'password'] as const) {}
+
+/** POST /api/auth/login. */
+export class LoginRequest {
+  @ApiProperty({ example: EXAMPLE_ACCOUNTS.admin.email })
+  @Transform(trimLower)
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: EXAMPLE_ACCOUNTS.admin.password, description: 'The example is the native dev stack’s admin (ADMIN_PASSWORD)' })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  password!: string;
+}
+
+/** What POST /api/auth/login answers: send `Authorization: Bearer <accessToken>`. */
+export class TokenResponse {
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NjUwZjBjMmExYjJjM2Q0ZTVmNjA3MTgiLCJyb2xlIjoiY3VzdG9tZXIifQ.c2lnbmF0dXJl' })
+  accessToken!: string;
+
+  @ApiProperty({ example: 'Bearer', enum: ['Bearer'] })
+  tokenType!: 'Bearer';
+
+  @ApiProperty({ example: 900, description: 'Seconds until the token expires (JWT_TTL)' })
+  expiresIn!: number;
+}
+
+/** user.create on Kafka: the password sealed, the role decided by the gateway (register is always customer). */
+export class CreateUserMessage {
+  @Transform(trimLower)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @IsIn(ROLES)
+  role!: Role;
+
+  @Matches(SEALED, sealedMessage)
+  sealedPassword!: string;
+}
+
+/** user.authenticate on Kafka. */
+export class AuthenticateMessage {
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @Matches(SEALED, sealedMessage)
+  sealedPassword!: string;
 }

@@ -1,12 +1,16 @@
 import { PartialType } from '@nestjs/swagger';
-import { IsMongoId } from 'class-validator';
-import { CreateUserRequest } from './create-user.request';
+import { IsMongoId, IsOptional, Matches } from 'class-validator';
+import { CreateUserMessage, CreateUserRequest, SEALED } from './create-user.request';
 
-/** PATCH body: any subset of the create fields. */
+/** PATCH body: any subset of the create fields. Only an admin may change a role. */
 export class UpdateUserRequest extends PartialType(CreateUserRequest) {}
 
-/** The user.update message: which user, and what changes. */
-export class UpdateUserMessage extends UpdateUserRequest {
+/** The user.update message: which user, and what changes (a new password sealed, like on create). */
+export class UpdateUserMessage extends PartialType(CreateUserMessage) {
   @IsMongoId({ message: 'id must be a MongoDB ObjectId (24 hex characters)' })
   id!: string;
+
+  @IsOptional()
+  @Matches(SEALED, { message: 'sealedPassword must be a password sealed by the gateway' })
+  declare sealedPassword?: string;
 }

@@ -1,6 +1,7 @@
 import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty } from '@nestjs/swagger';
 import { PageOf } from '../common/page.response';
+import { ROLES, Role } from '../auth/principal';
 
 export class UserResponse {
   @ApiProperty({ example: EXAMPLE_IDS.user })
@@ -11,6 +12,9 @@ export class UserResponse {
 
   @ApiProperty({ example: 'Ada Lovelace' })
   name!: string;
+
+  @ApiProperty({ enum: ROLES, example: 'customer' })
+  role!: Role;
 
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
   createdAt!: string;

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /** Environment every app reads. Defaults suit the native stack (npm start). */
 export class AppConfig {
@@ -68,6 +68,20 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   INSTANCE_ID?: string;
+
+  /** `production` makes secrets with dev defaults (JWT_SECRET) required. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  /**
+   * The gateway signs access tokens with it (HS256) and it is the root of the key that
+   * seals passwords on their way to user-service, so those two share it. Required when
+   * NODE_ENV=production; `jwtSecret()` gives the dev default otherwise.
+   */
+  @IsOptional()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
 }
 
 /** Services add their database. */

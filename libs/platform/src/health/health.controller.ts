@@ -2,9 +2,11 @@ import { Controller, Get, Optional } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, MongooseHealthIndicator } from '@nestjs/terminus';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { OperationsEndpoint } from '../auth/public';
 import { ModuleRef } from '@nestjs/core';
 import { KafkaHealthIndicator } from './kafka.health';
 
+@OperationsEndpoint()
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {

@@ -2,13 +2,19 @@ import { Logger } from '@nestjs/common';
 import { ERROR_CODES, HEADERS, isWireError } from '@shop/contracts';
 import { KafkaJSError } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { principalHeaders } from '../auth/principal-headers';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
 
-/** What every message this app sends carries: the request id of the current call, who sent it, and that it is JSON. */
+/**
+ * What every message this app sends carries: the request id of the current call, the
+ * caller it acts for (if any), who sent it, and that it is JSON.
+ */
 export function outgoingHeaders(instance: string): Record<string, string> {
+  const context = requestContext.get();
   return {
-    [HEADERS.REQUEST_ID]: requestContext.requestId() ?? randomUUID(),
+    [HEADERS.REQUEST_ID]: context?.requestId ?? randomUUID(),
+    ...principalHeaders(context?.principal),
     [HEADERS.PRODUCER]: instance,
     [HEADERS.CONTENT_TYPE]: 'application/json',
   };

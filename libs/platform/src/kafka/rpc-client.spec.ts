@@ -76,7 +76,7 @@ function publisher(fake: ReturnType<typeof fakeKafkaClient>): EventPublisher {
   return new EventPublisher(fake.client as unknown as ClientKafka, settingsOf('user-service'));
 }
 
-const USER = { id: '6650f0c2a1b2c3d4e5f60718', email: 'ada@example.com', name: 'Ada', createdAt: '', updatedAt: '' };
+const USER = { id: '6650f0c2a1b2c3d4e5f60718', email: 'ada@example.com', name: 'Ada', role: 'customer' as const, createdAt: '', updatedAt: '' };
 const UNKNOWN = rpc<Record<string, never>, unknown>({ pattern: 'user.fly', service: 'user-service', reply: '-', kind: 'read', callers: ['gateway'], description: '-' });
 
 
@@ -107,6 +107,20 @@ describe('RpcClient.send', () => {
     assert.ok(deadline >= before + 100 && deadline <= Date.now() + 100, 'x-deadline is the timeout from now');
   });
 
+  it('names the caller of the current request on every message it causes, and no caller when the system acts by itself', async () => {
+    const fake = fakeKafkaClient();
+    const caller = { id: '6650f0c2a1b2c3d4e5f60718', role: 'customer' as const };
+    await requestContext.run({ requestId: 'abc', principal: caller }, () => rpcClient(fake).send(RPC.USER_GET, { id: caller.id }));
+    await requestContext.run({ requestId: 'def' }, () => rpcClient(fake).send(RPC.USER_GET, { id: caller.id }));
+    assert.deepEqual(
+      fake.sent.map(({ message }) => [message.headers['x-user-id'], message.headers['x-user-role']]),
+      [
+        [caller.id, 'customer'],
+        [undefined, undefined],
+      ],
+    );
+  });
+
   it('leaves the deadline off a message that must apply however late it is handled', async () => {
     const fake = fakeKafkaClient();
     const release = stockMovement.release('6650f0c2a1b2c3d4e5f60720', 'p1');
@@ -134,7 +148,7 @@ describe('RpcClient.send', () => {
   it('rejects with the ShopError of a reply error that arrives already parsed, details included', async () => {
     const wire = { statusCode: 409, code: 'USER_EMAIL_TAKEN', message: 'taken', details: { email: 'a@b.c' } };
     const fake = fakeKafkaClient(() => throwError(() => wire));
-    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_CREATE, { email: 'a@b.c', name: 'A' }));
+    const error = await shopErrorOf(rpcClient(fake).send(RPC.USER_CREATE, { email: 'a@b.c', name: 'A', role: 'customer' as const, sealedPassword: 'v1.x.y' }));
     assert.deepEqual(error.toWire(), wire);
   });
 

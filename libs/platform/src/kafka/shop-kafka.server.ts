@@ -4,6 +4,7 @@ import { KafkaRequestSerializer } from '@nestjs/microservices/serializers';
 import { HEADERS, isReadPattern } from '@shop/contracts';
 import { EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { headerText, principalFrom } from '../auth/principal-headers';
 import { requestContext } from '../context/request-context';
 import { messagesConsumed, rpcServerDuration } from '../metrics/metrics';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
@@ -91,7 +92,8 @@ export class ShopKafkaServer extends ServerKafka {
       );
       return;
     }
-    const handle = () => requestContext.run({ requestId, pattern: payload.topic }, () => super.handleMessage(payload));
+    const principal = principalFrom(headers);
+    const handle = () => requestContext.run({ requestId, pattern: payload.topic, principal }, () => super.handleMessage(payload));
     if (this.readConcurrency > 1 && isReadPattern(payload.topic)) {
       // Don't hold the partition for a read: start it and take the next message, with
       // at most readConcurrency in flight (the fetch loop waits here when full).
@@ -118,10 +120,4 @@ class ReplySerializer extends KafkaRequestSerializer {
     if (context) message.headers = { ...message.headers, [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
     return message;
   }
-}
-
-function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
 }

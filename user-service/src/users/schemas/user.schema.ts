@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ROLES, Role } from '@shop/contracts';
 import { HydratedDocument } from 'mongoose';
 
 @Schema({ collection: 'users', timestamps: true, versionKey: false })
@@ -8,6 +9,13 @@ export class User {
 
   @Prop({ required: true, trim: true })
   name!: string;
+
+  @Prop({ required: true, enum: ROLES, default: 'customer' })
+  role!: Role;
+
+  /** scrypt hash (see password.ts); left out of every query unless asked for by name. */
+  @Prop({ select: false })
+  passwordHash?: string;
 
   createdAt!: Date;
   updatedAt!: Date;

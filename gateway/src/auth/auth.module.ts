@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { jwtSecret, SecretSeal } from '@shop/platform';
+import { GatewayConfig } from '../config';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { RateLimitGuard, rateLimits } from './rate-limit';
+import { Tokens } from './tokens';
+
+/**
+ * Who is calling: rate limits first (so floods of bad tokens are limited too), then the
+ * token and role check, on every route of the gateway.
+ */
+@Module({
+  imports: [
+    JwtModule.registerAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => ({ secret: jwtSecret(config) }) }),
+    ThrottlerModule.forRootAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => rateLimits(config.RATE_LIMIT_PER_MINUTE) }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    Tokens,
+    { provide: SecretSeal, useFactory: (config: GatewayConfig) => new SecretSeal(jwtSecret(config)), inject: [GatewayConfig] },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [SecretSeal],
+})
+export class AuthModule {}

@@ -1,0 +1,30 @@
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { AppConfig } from '@shop/platform';
+
+/** The gateway's environment: the platform's, plus who may call and how often. */
+export class GatewayConfig extends AppConfig {
+  /** How long an access token lives: seconds, or a number with s, m, h or d. */
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_TTL must be seconds or a number with s, m, h or d (e.g. 15m)' })
+  JWT_TTL: string = '15m';
+
+  /**
+   * Requests one client (IP address) may make in a minute across /api, counted per
+   * gateway replica; 0 turns the limit off. High by default so a load tester on one
+   * machine is not refused; set it to what one real client needs.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 300_000;
+
+  /** Comma-separated origins a browser may call the API from (CORS); none when unset. */
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, { message: 'CORS_ORIGINS must be * or a comma-separated list of http(s) origins' })
+  CORS_ORIGINS?: string;
+}
+
+/** JWT_TTL in seconds. */
+export function ttlSeconds(ttl: string): number {
+  const [, amount, unit = 's'] = /^(\d+)([smhd]?)$/.exec(ttl)!;
+  return Number(amount) * { s: 1, m: 60, h: 3600, d: 86_400 }[unit as 's' | 'm' | 'h' | 'd'];
+}
