@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, client, uniqueEmail } from './support/http';
 import { scrape, valueOf } from './support/metrics';
+import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 
 describe('observability: logs, metrics, health and status tell the truth', () => {
@@ -12,7 +13,7 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
 
   before(async () => {
     system = await startSystem();
-    api = client(system.gateways[0].url);
+    api = asAdmin(system.gateways[0].url);
   });
 
   after(async () => {
@@ -20,7 +21,7 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
   });
 
   it('finds one X-Request-Id in the JSON logs of every process an order crossed', async () => {
-    const user = (await api.post('/api/users', { email: uniqueEmail('traced'), name: 'Traced' })).body;
+    const user = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('traced'), name: 'Traced' })).body;
     const product = (await api.post('/api/products', { name: 'Traced widget', priceCents: 100, stock: 5 })).body;
     const requestId = `trace-${randomUUID()}`;
     const res = await api.post('/api/orders', { userId: user.id, items: [{ productId: product.id, quantity: 1 }] }, { 'X-Request-Id': requestId });
@@ -45,7 +46,7 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
   });
 
   it('moves the HTTP histogram, the per-pattern RPC histograms and the outcome counters by exactly the calls made', async () => {
-    const user = (await api.post('/api/users', { email: uniqueEmail('metered'), name: 'Metered' })).body;
+    const user = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('metered'), name: 'Metered' })).body;
     const gatewayUrl = system.gateways[0].url;
     const usersUrl = system.apps['user-service'][0].url;
     const [gwBefore, usBefore] = await Promise.all([scrape(gatewayUrl), scrape(usersUrl)]);

@@ -7,6 +7,7 @@ import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
 import { percentile } from './support/stats';
 import { startApp, waitUntil } from '@shop/stack';
 import { scrape, valueOf } from './support/metrics';
+import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 
 interface Product {
@@ -33,7 +34,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
   }
 
   async function newUser(): Promise<string> {
-    const res = await api.post('/api/users', { email: uniqueEmail('buyer'), name: 'Buyer' });
+    const res = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('buyer'), name: 'Buyer' });
     assert.equal(res.status, 201);
     return res.body.id;
   }
@@ -77,7 +78,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
     // The burst below queues 100 sagas on a few partitions: give them time, and report
     // how long they took rather than cutting them off at the default 5 s.
     system = await startSystem({ env: { RPC_TIMEOUT_MS: '20000' } });
-    api = client(system.gateways[0].url);
+    api = asAdmin(system.gateways[0].url);
     watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([EVENTS.ORDER_CREATED.topic, EVENTS.ORDER_CANCELLED.topic, EVENTS.PRODUCT_STOCK_LOW.topic, EVENTS.PRODUCT_CREATED.topic, RPC.PRODUCT_STOCK.pattern]);
     userId = await newUser();
   });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { client, uniqueEmail } from './support/http';
+import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 
 const TIMEOUT_MS = 2000;
@@ -21,8 +22,8 @@ describe('outage: user-service stops and comes back while the gateway keeps runn
 
   it('answers 504 within the timeout + 1 s, stays ready, and recovers without a gateway restart', async () => {
     const gateway = system.gateways[0];
-    const api = client(gateway.url);
-    const user = (await api.post('/api/users', { email: uniqueEmail('outage'), name: 'Outage' })).body;
+    const api = asAdmin(gateway.url);
+    const user = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('outage'), name: 'Outage' })).body;
 
     await system.apps['user-service'][0].stop();
 
@@ -69,8 +70,8 @@ describe('outage: Kafka itself goes away', () => {
 
   it('answers 503 KAFKA_UNAVAILABLE within the timeout + 1 s, and the gateway reports not ready', async () => {
     const gateway = apps[1];
-    const api = client(gateway.url);
-    const user = (await api.post('/api/users', { email: uniqueEmail('kafka-outage'), name: 'Before' })).body;
+    const api = asAdmin(gateway.url);
+    const user = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('kafka-outage'), name: 'Before' })).body;
     assert.equal((await api.get(`/api/users/${user.id}`)).status, 200);
 
     killProcessesOf(join(resolve(__dirname, '..', '..'), '.stack', 'data', name), 'kafka.Kafka');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { client, uniqueEmail } from './support/http';
 import { waitForStableGroup } from './support/kafka';
+import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 import { Partitioners } from 'kafkajs';
 
@@ -27,9 +28,9 @@ describe('replicas: two gateways, two user-services and two product-services on 
   });
 
   it(`answers ${REQUESTS} concurrent creates and ${REQUESTS} concurrent reads over both gateways, each with its own result`, async () => {
-    const [a, b] = system.gateways.map((g) => client(g.url));
+    const [a, b] = system.gateways.map((g) => asAdmin(g.url));
     const emails = Array.from({ length: REQUESTS }, (_, i) => uniqueEmail(`replica${i}`));
-    const created = await Promise.all(emails.map((email, i) => (i % 2 ? a : b).post('/api/users', { email, name: `Replica ${i}` })));
+    const created = await Promise.all(emails.map((email, i) => (i % 2 ? a : b).post('/api/users', { password: PASSWORD, email, name: `Replica ${i}` })));
     assert.deepEqual(created.map((r) => r.status), emails.map(() => 201), 'every create answered 201, none timed out');
     assert.deepEqual(created.map((r) => r.body.email), emails, 'every create answered with its own user');
 
@@ -46,8 +47,8 @@ describe('replicas: two gateways, two user-services and two product-services on 
   });
 
   it('reads every product write back at once, whichever gateway and product-service replica handle the calls (read-your-writes)', async () => {
-    const [a, b] = system.gateways.map((g) => client(g.url));
-    const user = await a.post('/api/users', { email: uniqueEmail('reader'), name: 'Reader' });
+    const [a, b] = system.gateways.map((g) => asAdmin(g.url));
+    const user = await a.post('/api/users', { password: PASSWORD, email: uniqueEmail('reader'), name: 'Reader' });
     // Products on partition 1 and on partition 0 or 2 of the 3: with two replicas, each owns one of those sets.
     const products: { status: number; body: { id: string; name: string } }[] = [];
     for (let i = 0; i < 40 && !(products.some((p) => partitionOf(p.body.id) === 1) && products.some((p) => partitionOf(p.body.id) !== 1)); i++) {

@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { waitUntil } from '@shop/stack';
-import { Client, client } from './support/http';
+import { ADMIN, asAdmin, PASSWORD } from './support/auth';
+import { Client } from './support/http';
 import { RunningCli, StackCli, stackCli } from './support/stack-cli';
 
 const DEMO_USER = '6650f0c2a1b2c3d4e5f60718';
@@ -33,7 +34,7 @@ describe('npm start starts again on what the last run left', { timeout: 600_000 
 
   before(async () => {
     stack = await stackCli('restart');
-    api = client(stack.gatewayUrl);
+    api = asAdmin(stack.gatewayUrl);
   });
   after(() => {
     if (run && run.child.exitCode === null) run.child.kill('SIGKILL');
@@ -47,13 +48,14 @@ describe('npm start starts again on what the last run left', { timeout: 600_000 
 
   it('restarts after the demo records were deleted and the demo e-mail registered by someone else', async () => {
     run = await stack.up();
-    assert.match(run.output(), /seeded the Swagger examples' user/);
+    assert.match(run.output(), /seeded the Swagger examples' product/);
+    assert.match(run.output(), new RegExp(`Admin login +${ADMIN.email} / ${ADMIN.password}`), 'npm start prints the dev admin login');
     const order = await api.post('/api/orders', { userId: DEMO_USER, items: [{ productId: DEMO_PRODUCT, quantity: 1 }] });
     assert.equal(order.status, 201, JSON.stringify(order.body));
     const product = await api.post('/api/products', { name: 'Desk lamp', priceCents: 2500, stock: 5 });
     assert.equal((await api.delete(`/api/products/${DEMO_PRODUCT}`)).status, 204);
     assert.equal((await api.delete(`/api/users/${DEMO_USER}`)).status, 204);
-    const someoneElse = await api.post('/api/users', { email: DEMO_EMAIL, name: 'Someone Else' });
+    const someoneElse = await api.post('/api/users', { password: PASSWORD, email: DEMO_EMAIL, name: 'Someone Else' });
     assert.equal(someoneElse.status, 201, JSON.stringify(someoneElse.body));
     kept.push(`/api/orders/${order.body.id}`, `/api/products/${product.body.id}`, `/api/users/${someoneElse.body.id}`);
 
@@ -61,8 +63,9 @@ describe('npm start starts again on what the last run left', { timeout: 600_000 
     assert.equal(await run.exited, 0, run.output());
 
     run = await stack.up();
-    assert.match(run.output(), /the Swagger examples name user 6650f0c2a1b2c3d4e5f60718 and product 6650f0c2a1b2c3d4e5f60719, deleted since; `npm run reset` brings them back/);
+    assert.match(run.output(), /the Swagger examples name product 6650f0c2a1b2c3d4e5f60719, deleted since; `npm run reset` brings it back/);
     await everythingKept();
+    // The demo customer is not made again: its e-mail belongs to someone else now.
     assert.equal((await api.get(`/api/users/${DEMO_USER}`)).status, 404, 'what the user deleted stays deleted');
     assert.equal((await api.get(`/api/products/${DEMO_PRODUCT}`)).status, 404);
     // Deleting its user cancels the order (user.deleted, consumed by order-service, maybe after the restart).

@@ -17,14 +17,14 @@ interface OpenApi {
 }
 
 /** The example body Swagger UI builds from a schema's property examples. */
-function exampleOf(spec: OpenApi, name: string): unknown {
+function exampleOf(spec: OpenApi, name: string): Record<string, unknown> {
   const build = (schema: Schema): unknown => {
     if (schema.$ref) return build(spec.components.schemas[schema.$ref.split('/').pop()!]);
     if (schema.example !== undefined) return schema.example;
     if (schema.type === 'array' && schema.items) return [build(schema.items)];
     return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, build(v)]));
   };
-  return build(spec.components.schemas[name]);
+  return build(spec.components.schemas[name]) as Record<string, unknown>;
 }
 
 function paramExample(spec: OpenApi, path: string): string {
@@ -63,11 +63,24 @@ describe('the README run command: npm start (tools/stack up)', () => {
 
     // What Swagger UI's "Try it out" sends: the schemas' examples, on a fresh stack.
     const example = (name: string) => exampleOf(spec, name);
+    let token: string | undefined;
     const tryIt = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      const headers = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+      const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
     };
-    assert.equal((await tryIt('POST', '/api/users', example('CreateUserRequest'))).status, 201);
+    assert.equal((await tryIt('GET', '/api/status')).status, 401, 'a token is needed before Authorize');
+    // Authorize: log in with the login example (the dev admin that npm start printed), then every example works.
+    assert.match(output(), /Admin login\s+admin@example\.com \/ \S+/);
+    const loggedIn = await tryIt('POST', '/api/auth/login', example('LoginRequest'));
+    assert.equal(loggedIn.status, 200, JSON.stringify(loggedIn.body));
+    token = String(loggedIn.body.accessToken);
+    assert.equal((await tryIt('GET', '/api/auth/me')).body.role, 'admin');
+    assert.equal((await tryIt('GET', '/api/status')).status, 200);
+    assert.equal((await tryIt('POST', '/api/auth/register', example('RegisterRequest'))).status, 201);
+    const created = await tryIt('POST', '/api/users', { ...example('CreateUserRequest'), email: 'grace@example.com' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal((await tryIt('POST', '/api/products', example('CreateProductRequest'))).status, 201);
     const order = await tryIt('POST', '/api/orders', example('CreateOrderRequest'));
     assert.equal(order.status, 201, JSON.stringify(order.body));
@@ -77,6 +90,10 @@ describe('the README run command: npm start (tools/stack up)', () => {
     assert.equal(product.status, 200);
     assert.equal(product.body.stock, 999, 'the seeded product sold one');
     assert.equal((await tryIt('GET', `/api/users/${paramExample(spec, '/api/users/{id}')}`)).status, 200);
+    assert.equal((await tryIt('PATCH', `/api/users/${paramExample(spec, '/api/users/{id}')}`, { ...example('UpdateUserRequest'), email: 'ada.king@example.com' })).status, 200);
+    assert.equal((await tryIt('POST', `${productPath}/stock`, example('AdjustStockRequest'))).status, 200);
+    assert.equal((await tryIt('GET', '/api/orders')).status, 200);
+    assert.equal((await tryIt('POST', `/api/orders/${order.body.id}/cancel`)).status, 200);
 
     assert.ok(stack.processes().length >= 6, 'Kafka, the database and four apps are running');
     child.kill('SIGINT');

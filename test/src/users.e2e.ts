@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
 import { produceRaw, TopicWatcher } from './support/kafka';
+import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 
 describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => {
@@ -12,7 +13,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   before(async () => {
     system = await startSystem();
-    api = client(system.gateways[0].url);
+    api = asAdmin(system.gateways[0].url);
     watcher = await new TopicWatcher(system.infra.kafkaBrokers).start([
       RPC.USER_CREATE.pattern,
       replyTopicOf('gateway'),
@@ -29,9 +30,10 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   it('creates a user and answers 201 with the whole user, nothing internal', async () => {
     const email = uniqueEmail('ada');
-    const res = await api.post('/api/users', { email: email.toUpperCase(), name: '  Ada Lovelace ' });
+    const res = await api.post('/api/users', { password: PASSWORD, email: email.toUpperCase(), name: '  Ada Lovelace ' });
     assert.equal(res.status, 201);
-    assert.deepEqual(Object.keys(res.body).sort(), ['createdAt', 'email', 'id', 'name', 'updatedAt']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['createdAt', 'email', 'id', 'name', 'role', 'updatedAt']);
+    assert.equal(res.body.role, 'customer');
     assert.match(res.body.id, OBJECT_ID);
     assert.equal(res.body.email, email);
     assert.equal(res.body.name, 'Ada Lovelace');
@@ -40,7 +42,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
   });
 
   it('reads, lists, updates and deletes a user', async () => {
-    const created = (await api.post('/api/users', { email: uniqueEmail('grace'), name: 'Grace Hopper' })).body;
+    const created = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('grace'), name: 'Grace Hopper' })).body;
 
     const got = await api.get(`/api/users/${created.id}`);
     assert.equal(got.status, 200);
@@ -77,13 +79,13 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   it('refuses a second user with the same email, on create and on update (409 USER_EMAIL_TAKEN)', async () => {
     const email = uniqueEmail('taken');
-    assert.equal((await api.post('/api/users', { email, name: 'First' })).status, 201);
-    const again = await api.post('/api/users', { email: email.toUpperCase(), name: 'Second' });
+    assert.equal((await api.post('/api/users', { password: PASSWORD, email, name: 'First' })).status, 201);
+    const again = await api.post('/api/users', { password: PASSWORD, email: email.toUpperCase(), name: 'Second' });
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'USER_EMAIL_TAKEN');
     assert.equal(again.body.message, `A user with email ${email} already exists`);
 
-    const other = (await api.post('/api/users', { email: uniqueEmail('other'), name: 'Other' })).body;
+    const other = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('other'), name: 'Other' })).body;
     const clash = await api.patch(`/api/users/${other.id}`, { email });
     assert.equal(clash.status, 409);
     assert.equal(clash.body.code, 'USER_EMAIL_TAKEN');
@@ -92,7 +94,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   describe('bad input is a 400 with a code, never a 500', () => {
     it('names every bad field', async () => {
-      const res = await api.post('/api/users', { email: 'not-an-email', name: '' });
+      const res = await api.post('/api/users', { password: PASSWORD, email: 'not-an-email', name: '' });
       assert.equal(res.status, 400);
       assert.equal(res.body.code, 'VALIDATION_FAILED');
       assert.deepEqual(
@@ -103,13 +105,13 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     });
 
     it('rejects unknown body fields', async () => {
-      const res = await api.post('/api/users', { email: uniqueEmail(), name: 'X', isAdmin: true });
+      const res = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail(), name: 'X', isAdmin: true });
       assert.equal(res.status, 400);
       assert.deepEqual(res.body.details, [{ field: 'isAdmin', errors: ['property isAdmin should not exist'] }]);
     });
 
     it('rejects an operator object anywhere in the input', async () => {
-      const inBody = await api.post('/api/users', { email: { $gt: '' }, name: 'X' });
+      const inBody = await api.post('/api/users', { password: PASSWORD, email: { $gt: '' }, name: 'X' });
       assert.equal(inBody.status, 400);
       assert.equal(inBody.body.code, 'VALIDATION_FAILED');
       assert.equal(inBody.body.details[0].field, 'email.$gt');
@@ -139,7 +141,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     });
 
     it('answers a body over 1 MB with 413', async () => {
-      const res = await api.post('/api/users', { email: uniqueEmail(), name: 'x'.repeat(1_100_000) });
+      const res = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail(), name: 'x'.repeat(1_100_000) });
       assert.equal(res.status, 413);
       assert.equal(res.body.code, 'PAYLOAD_TOO_LARGE');
     });
@@ -153,7 +155,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   it('carries X-Request-Id to the request, the reply and the event, and echoes it', async () => {
     const requestId = `e2e-${Date.now()}`;
-    const res = await api.post('/api/users', { email: uniqueEmail('traced'), name: 'Traced' }, { 'X-Request-Id': requestId });
+    const res = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('traced'), name: 'Traced' }, { 'X-Request-Id': requestId });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('x-request-id'), requestId);
     const byRequestId = (m: { headers: Record<string, string> }) => m.headers[HEADERS.REQUEST_ID] === requestId;
@@ -172,7 +174,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
   });
 
   it('emits user.created and user.deleted with the user id as key and event ids in headers', async () => {
-    const user = (await api.post('/api/users', { email: uniqueEmail('evt'), name: 'Evented' })).body;
+    const user = (await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('evt'), name: 'Evented' })).body;
     assert.equal((await api.delete(`/api/users/${user.id}`)).status, 204);
     const created = await watcher.waitFor(EVENTS.USER_CREATED.topic, (m) => m.key === user.id);
     const deleted = await watcher.waitFor(EVENTS.USER_DELETED.topic, (m) => m.key === user.id);
@@ -196,13 +198,13 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     assert.equal(parked.headers['x-original-topic'], RPC.USER_CREATE.pattern);
     assert.match(parked.headers['x-dead-letter-reason'], /^VALIDATION_FAILED/);
     assert.equal(parked.value, `not json ${marker}`);
-    const after = await api.post('/api/users', { email: uniqueEmail('after'), name: 'After' });
+    const after = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail('after'), name: 'After' });
     assert.equal(after.status, 201);
   });
 
   it('answers 200 concurrent creates with 201 each, then 200 concurrent reads each with its own user', async () => {
     const emails = Array.from({ length: 200 }, (_, i) => uniqueEmail(`c${i}`));
-    const created = await Promise.all(emails.map((email, i) => api.post('/api/users', { email, name: `Concurrent ${i}` })));
+    const created = await Promise.all(emails.map((email, i) => api.post('/api/users', { password: PASSWORD, email, name: `Concurrent ${i}` })));
     assert.deepEqual(created.map((r) => r.status), emails.map(() => 201));
     assert.deepEqual(created.map((r) => r.body.email), emails);
     const reads = await Promise.all(created.map((r) => api.get(`/api/users/${r.body.id}`)));
@@ -218,6 +220,9 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.0.0');
     assert.deepEqual(Object.keys(doc.body.paths).sort(), [
+      '/api/auth/login',
+      '/api/auth/me',
+      '/api/auth/register',
       '/api/orders',
       '/api/orders/{id}',
       '/api/orders/{id}/cancel',

@@ -52,7 +52,7 @@ async function start(
   // crash would freeze its partitions until the session times out.
   await app.listen(config.PORT, config.HOST);
   // A service takes its share of requests only once it can serve them.
-  await waitForDatabase(app);
+  if (options.consumesRequests) await waitForDatabase(app); // the gateway has none (asking Nest for it logs an error)
   await app.startAllMicroservices();
   app.get(Logger).log({ port: config.PORT, host: config.HOST, kafka: config.KAFKA_BROKERS }, `${settings.app} listening on http://${config.HOST}:${config.PORT}`);
   return app;

@@ -53,3 +53,6 @@ export async function newCustomer(baseUrl: string, tag = 'customer'): Promise<{ 
 export function newUserBody(tag = 'user', extra: Record<string, unknown> = {}) {
   return { email: uniqueEmail(tag), name: `User ${tag}`, password: 'correct-horse-battery', ...extra };
 }
+
+/** A password that passes the rules, for users tests create. */
+export const PASSWORD = 'correct-horse-battery';

@@ -43,6 +43,11 @@ export class TopicWatcher {
     return this;
   }
 
+  /** Every message seen so far. */
+  messages(): readonly SeenMessage[] {
+    return this.seen;
+  }
+
   /** Resolves with the first message on `topic` that `match` accepts; rejects after `timeoutMs`. */
   waitFor(topic: string, match: (m: SeenMessage) => boolean, timeoutMs = 15_000): Promise<SeenMessage> {
     return new Promise((resolve, reject) => {

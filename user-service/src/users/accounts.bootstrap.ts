@@ -5,13 +5,13 @@ import { UserServiceConfig } from '../config';
 import { Account, UsersService } from './users.service';
 
 const RETRY_MS = 5000;
+const FIRST_TRY_MS = 3000;
 
 /**
  * Makes sure the accounts named by the environment exist: the admin (ADMIN_EMAIL,
  * ADMIN_PASSWORD), so a fresh system has someone who may create products and admins,
  * and the Swagger examples' customer (DEMO_PASSWORD). An existing account is never
- * changed. Runs after boot and retries while the database is away, so it never holds
- * the service up.
+ * changed. Retries while the database is away, holding boot up for its first try only.
  */
 @Injectable()
 export class AccountsBootstrap implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,8 +32,11 @@ export class AccountsBootstrap implements OnApplicationBootstrap, OnApplicationS
     ];
   }
 
-  onApplicationBootstrap(): void {
-    void this.ensure(this.accounts());
+  /** Waits for the first try (so the accounts exist once the service answers) at most FIRST_TRY_MS: a database away does not hold boot. */
+  async onApplicationBootstrap(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ensure(this.accounts()), new Promise((resolve) => (timer = setTimeout(resolve, FIRST_TRY_MS)))]);
+    clearTimeout(timer);
   }
 
   onApplicationShutdown(): void {

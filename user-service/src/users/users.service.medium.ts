@@ -41,7 +41,7 @@ describe('UsersService on the database', () => {
     assert.equal(created.email, 'ada@example.com');
     assert.equal(created.role, 'customer');
     assert.match(created.createdAt, ISO);
-    const stored = await users.findById(created.id).select('+passwordHash').lean().exec();
+    const stored = await users.findById(created.id).lean().exec();
     assert.match(stored!.passwordHash!, /^scrypt\$/);
     assert.equal(JSON.stringify(stored).includes('correct-horse-battery'), false);
     assert.deepEqual(kafka.published, [{ topic: 'user.created', key: created.id, value: created }]);

@@ -17,7 +17,7 @@ import { assertAdmin, assertMayActFor, isDuplicateKey, EventPublisher, SecretSea
 import { randomBytes } from 'node:crypto';
 import { Model, Types } from 'mongoose';
 import { hashPassword, verifyPassword } from './password';
-import { User } from './schemas/user.schema';
+import { User, WITHOUT_PASSWORD } from './schemas/user.schema';
 
 /** A user as stored: reads are lean (plain objects, no mongoose document to build). */
 type UserRecord = User & { _id: Types.ObjectId };
@@ -95,7 +95,7 @@ export class UsersService implements OnModuleInit {
   /** The user whose email and password these are; one answer for an unknown email and a wrong password, in the same time. */
   async authenticate(message: AuthenticateMessage): Promise<UserResponse> {
     const password = this.seal.open(message.sealedPassword);
-    const user = await this.users.findOne({ email: message.email.trim().toLowerCase() }).select('+passwordHash').lean<UserRecord>().exec();
+    const user = await this.users.findOne({ email: message.email.trim().toLowerCase() }).lean<UserRecord>().exec();
     const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
     if (!user || !user.passwordHash || !matches) {
       this.logger.warn({ userId: user?._id.toHexString() }, 'Refused a login: wrong email or password');
@@ -107,7 +107,7 @@ export class UsersService implements OnModuleInit {
   async list(page: PageRequest): Promise<Page<UserResponse>> {
     assertAdmin('list users');
     const [docs, total] = await Promise.all([
-      this.users.find().sort({ _id: 1 }).skip(page.offset).limit(page.limit).lean<UserRecord[]>().exec(),
+      this.users.find({}, WITHOUT_PASSWORD).sort({ _id: 1 }).skip(page.offset).limit(page.limit).lean<UserRecord[]>().exec(),
       this.users.countDocuments().exec(),
     ]);
     return { items: docs.map(toUserResponse), total, limit: page.limit, offset: page.offset };
@@ -115,7 +115,7 @@ export class UsersService implements OnModuleInit {
 
   async get(id: string): Promise<UserResponse> {
     assertMayActFor(id, 'read its user');
-    const user = await this.users.findById(id).lean<UserRecord>().exec();
+    const user = await this.users.findById(id, WITHOUT_PASSWORD).lean<UserRecord>().exec();
     if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
     return toUserResponse(user);
   }

@@ -36,7 +36,7 @@ export class CreateUserRequest {
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
   password!: string;
 
-  @ApiPropertyOptional({ enum: ROLES, default: 'customer' })
+  @ApiPropertyOptional({ enum: ROLES, default: 'customer', example: 'customer' })
   @IsOptional()
   @IsIn(ROLES)
   role?: Role;

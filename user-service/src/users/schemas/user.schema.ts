@@ -13,8 +13,12 @@ export class User {
   @Prop({ required: true, enum: ROLES, default: 'customer' })
   role!: Role;
 
-  /** scrypt hash (see password.ts); left out of every query unless asked for by name. */
-  @Prop({ select: false })
+  /**
+   * scrypt hash (see password.ts). Not `select: false`: FerretDB refuses the projection
+   * that adds to findAndModify; reads leave it out with WITHOUT_PASSWORD and
+   * toUserResponse never copies it.
+   */
+  @Prop()
   passwordHash?: string;
 
   createdAt!: Date;
@@ -23,3 +27,6 @@ export class User {
 
 export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
+
+/** The projection every read that answers a user uses. */
+export const WITHOUT_PASSWORD = { passwordHash: 0 } as const;
