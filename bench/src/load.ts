@@ -10,7 +10,7 @@
  */
 import autocannon from 'autocannon';
 import * as http from 'node:http';
-import { RequestSpec } from './scenarios';
+import { headersOf, RequestSpec } from './scenarios';
 
 export interface RawRun {
   /** Seconds from the first request to the last answer. */
@@ -28,7 +28,6 @@ export interface RawRun {
 export type BodyCheck = (body: string) => boolean;
 
 const REQUEST_TIMEOUT_S = 10;
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export async function closedLoop(baseUrl: string, next: () => RequestSpec, connections: number, durationS: number, check?: BodyCheck): Promise<RawRun> {
   const latenciesMs: number[] = [];
@@ -66,7 +65,7 @@ function countDegraded(statuses: Record<string, number>, status: number, degrade
 }
 
 function withHeaders(req: autocannon.Request, spec: RequestSpec): autocannon.Request {
-  return { ...req, method: spec.method, path: spec.path, body: spec.body ?? '', headers: spec.body ? { ...JSON_HEADERS } : {} };
+  return { ...req, method: spec.method, path: spec.path, body: spec.body ?? '', headers: headersOf(spec) };
 }
 
 export async function openLoop(baseUrl: string, next: () => RequestSpec, ratePerS: number, durationS: number, check?: BodyCheck, maxSockets = 256): Promise<RawRun> {
@@ -93,7 +92,7 @@ export async function openLoop(baseUrl: string, next: () => RequestSpec, ratePer
  */
 function send(agent: http.Agent, baseUrl: string, spec: RequestSpec, dueAt: number, run: RawRun, check?: BodyCheck): Promise<void> {
   return new Promise((resolve) => {
-    const req = http.request(baseUrl + spec.path, { method: spec.method, agent, headers: spec.body ? { ...JSON_HEADERS } : undefined });
+    const req = http.request(baseUrl + spec.path, { method: spec.method, agent, headers: headersOf(spec) });
     const timer = setTimeout(() => req.destroy(new Error('timeout')), Math.max(0, dueAt + REQUEST_TIMEOUT_S * 1000 - performance.now()));
     const done = () => {
       clearTimeout(timer);
@@ -131,7 +130,7 @@ export async function settle(baseUrl: string, next: () => RequestSpec, timeoutMs
     const spec = next();
     const t0 = performance.now();
     try {
-      const res = await fetch(baseUrl + spec.path, { method: spec.method, headers: spec.body ? { ...JSON_HEADERS } : undefined, body: spec.body, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(baseUrl + spec.path, { method: spec.method, headers: headersOf(spec), body: spec.body, signal: AbortSignal.timeout(5000) });
       await res.arrayBuffer();
       if (res.status < 500 && performance.now() - t0 < 500) break;
     } catch {

@@ -70,7 +70,7 @@ async function benchMode(mode: Mode, infra: Infra, opts: BenchOptions, round: nu
   const system = await startSystem(mode, infra);
   const result: ModeResult = { mode: mode.name, round, what: mode.what, env: mode.env, skipped: {}, runs: [] };
   try {
-    let fixtures: Fixtures = { userIds: [], productIds: [], broken: {} };
+    let fixtures: Fixtures = { userIds: [], productIds: [], broken: {}, headers: {} };
     if (!mode.peer) {
       fixtures = await seed(system.gatewayUrl);
       const broken = Object.keys(fixtures.broken).length ? `; not working: ${JSON.stringify(fixtures.broken)}` : '';

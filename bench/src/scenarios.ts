@@ -1,4 +1,6 @@
 /** What each scenario asks the gateway, and the data it needs seeded first. */
+import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
+import { devAccounts } from '@shop/stack';
 
 export const SCENARIO_NAMES = ['health', 'echo', 'user-read', 'product-read', 'order-create', 'mix'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -8,6 +10,8 @@ export interface RequestSpec {
   path: string;
   /** JSON text. */
   body?: string;
+  /** Authorization, for the routes that need a token. */
+  headers?: Record<string, string>;
 }
 
 /** Ids created by seed(); a list stays empty when its route does not exist (yet). */
@@ -16,6 +20,8 @@ export interface Fixtures {
   productIds: string[];
   /** Routes that do not work on this build ("POST /api/orders": "answered 404"): their scenarios are skipped, not failed. */
   broken: Record<string, string>;
+  /** `Authorization: Bearer` of the admin, logged in once by seed(); every request of ours carries it, as a real client's would. */
+  headers: Record<string, string>;
 }
 
 export interface Scenario {
@@ -30,11 +36,12 @@ export interface Scenario {
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
 
-const userRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/users/${pick(f.userIds)}` });
-const productRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(f.productIds)}` });
+const userRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/users/${pick(f.userIds)}`, headers: f.headers });
+const productRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(f.productIds)}`, headers: f.headers });
 const orderCreate = (f: Fixtures): RequestSpec => ({
   method: 'POST',
   path: '/api/orders',
+  headers: f.headers,
   body: JSON.stringify({ userId: pick(f.userIds), items: [{ productId: pick(f.productIds), quantity: 1 }] }),
 });
 
@@ -54,7 +61,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     name: 'echo',
     what: 'GET /api/status: a ping to every service over Kafka request-reply, no database',
     unavailable: (f) => brokenOf(f, 'GET /api/status'),
-    next: () => ({ method: 'GET', path: '/api/status' }),
+    next: (f) => ({ method: 'GET', path: '/api/status', headers: f.headers }),
     // 200 {"status":"degraded"} when a ping timed out.
     check: (body) => body.includes('"status":"ok"'),
   },
@@ -102,12 +109,15 @@ export const PEER_ECHO: Scenario = {
  * here is recorded, so the benchmark of a half-built system still runs what works.
  */
 export async function seed(baseUrl: string, count = 50): Promise<Fixtures> {
-  const f: Fixtures = { userIds: [], productIds: [], broken: {} };
+  const f: Fixtures = { userIds: [], productIds: [], broken: {}, headers: {} };
   const tag = Date.now().toString(36);
-  f.userIds = await createMany(baseUrl, '/api/users', count, (i) => ({ email: `bench-${tag}-${i}@example.com`, name: `Bench User ${i}` }), f);
+  const login = await call(baseUrl, { method: 'POST', path: '/api/auth/login', body: JSON.stringify({ email: EXAMPLE_ACCOUNTS.admin.email, password: devAccounts().ADMIN_PASSWORD }) });
+  if (login.status !== 200) f.broken['POST /api/auth/login'] = failure(login);
+  else f.headers = { authorization: `Bearer ${(JSON.parse(login.text) as { accessToken: string }).accessToken}` };
+  f.userIds = await createMany(baseUrl, '/api/users', count, (i) => ({ email: `bench-${tag}-${i}@example.com`, name: `Bench User ${i}`, password: 'bench-password' }), f);
   f.productIds = await createMany(baseUrl, '/api/products', count, (i) => ({ name: `Bench product ${tag}-${i}`, priceCents: 100 + i, stock: 10_000_000 }), f);
 
-  await probe(baseUrl, { method: 'GET', path: '/api/status' }, 200, f);
+  await probe(baseUrl, { method: 'GET', path: '/api/status', headers: f.headers }, 200, f);
   if (f.userIds.length && f.productIds.length) {
     // A product's stock may be set up asynchronously after it is created: give it time.
     for (let attempt = 0; attempt < 10; attempt++) {
@@ -135,7 +145,7 @@ function failure(res: { status: number; text: string }): string {
 async function createMany(baseUrl: string, path: string, count: number, body: (i: number) => unknown, f: Fixtures): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 10) {
-    const batch = Array.from({ length: Math.min(10, count - i) }, (_, j) => call(baseUrl, { method: 'POST', path, body: JSON.stringify(body(i + j)) }));
+    const batch = Array.from({ length: Math.min(10, count - i) }, (_, j) => call(baseUrl, { method: 'POST', path, body: JSON.stringify(body(i + j)), headers: f.headers }));
     for (const res of await Promise.all(batch)) {
       if (res.status !== 201) {
         f.broken[`POST ${path}`] = failure(res);
@@ -150,9 +160,14 @@ async function createMany(baseUrl: string, path: string, count: number, body: (i
 async function call(baseUrl: string, req: RequestSpec): Promise<{ status: number; text: string }> {
   const res = await fetch(baseUrl + req.path, {
     method: req.method,
-    headers: req.body ? { 'content-type': 'application/json' } : undefined,
+    headers: headersOf(req),
     body: req.body,
     signal: AbortSignal.timeout(15_000),
   });
   return { status: res.status, text: await res.text() };
+}
+
+/** What a request of a scenario carries: JSON's content type with a body, and its own headers. */
+export function headersOf(spec: RequestSpec): Record<string, string> {
+  return { ...(spec.body && { 'content-type': 'application/json' }), ...spec.headers };
 }

@@ -208,6 +208,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the apps that hold secrets in production mode, each secret required from the environment, none written in the file', () => {
+    const services = compose().services;
+    for (const [name, secrets] of [['gateway', ['JWT_SECRET']], ['user-service', ['JWT_SECRET', 'ADMIN_PASSWORD']]] as const) {
+      const env = environmentOf(services[name]);
+      assert.equal(env.NODE_ENV, 'production', `${name} runs with NODE_ENV=production, where JWT_SECRET is required`);
+      for (const secret of secrets) assert.match(String(env[secret]), new RegExp(`^\\$\\{${secret}:\\?.+\\}$`), `${name}: ${secret} must be \${${secret}:?message}`);
+    }
+    assert.equal(environmentOf(services['gateway']).JWT_SECRET, environmentOf(services['user-service']).JWT_SECRET, 'the gateway and user-service share one JWT_SECRET');
+  });
+
   it('points KAFKA_BROKERS of every app, and Kafka UI, at the broker listener on the compose network', () => {
     const address = kafkaInternalAddress();
     for (const { name, service } of appServices()) {

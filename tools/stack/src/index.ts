@@ -3,7 +3,7 @@
  * mongod or FerretDB, and the four apps as Node processes.
  */
 export { startInfra, type Infra, type InfraOptions } from './infra';
-export { startApp, APPS, DEV_PORTS, type AppName, type AppProcess, type StartAppOptions } from './apps';
+export { startApp, APPS, DEV_PORTS, devAccounts, type AppName, type AppProcess, type StartAppOptions } from './apps';
 export { freePort } from './ports';
 export { waitUntil } from './processes';
 export { install, type Installed } from './install';

@@ -113,11 +113,11 @@ describe('flattenValidationErrors', () => {
 describe('ShopValidationPipe', () => {
   it('turns a valid body into the contract class with the email trimmed and lowercased', async () => {
     const result = await new ShopValidationPipe().transform(
-      { email: '  Ada@Example.COM ', name: ' Ada Lovelace ' },
+      { email: '  Ada@Example.COM ', name: ' Ada Lovelace ', password: 'correct-horse-battery' },
       body(CreateUserRequest),
     );
     assert.ok(result instanceof CreateUserRequest);
-    assert.deepEqual({ ...result }, { email: 'ada@example.com', name: 'Ada Lovelace' });
+    assert.deepEqual({ ...result }, { email: 'ada@example.com', name: 'Ada Lovelace', password: 'correct-horse-battery', role: undefined });
   });
 
   it('converts a query string limit to a number and keeps the default offset', async () => {
@@ -127,19 +127,19 @@ describe('ShopValidationPipe', () => {
   });
 
   it('refuses an unknown field with 400 VALIDATION_FAILED naming that field', async () => {
-    const error = await rejection({ email: 'ada@example.com', name: 'Ada', isAdmin: true }, body(CreateUserRequest));
+    const error = await rejection({ email: 'ada@example.com', name: 'Ada', password: 'correct-horse-battery', isAdmin: true }, body(CreateUserRequest));
     assert.equal(error.statusCode, 400);
     assert.equal(error.code, 'VALIDATION_FAILED');
     assert.deepEqual(error.details, [{ field: 'isAdmin', errors: ['property isAdmin should not exist'] }]);
   });
 
   it('lists every bad field at once', async () => {
-    const error = await rejection({ email: 'not-an-email', name: '' }, body(CreateUserRequest));
+    const error = await rejection({ email: 'not-an-email', name: '', role: 'root' }, body(CreateUserRequest));
     assert.equal(error.statusCode, 400);
     assert.equal(error.code, 'VALIDATION_FAILED');
     const fields = (error.details as { field: string }[]).map((d) => d.field).sort();
-    assert.deepEqual(fields, ['email', 'name']);
-    assert.equal(error.message, 'Invalid input: email, name');
+    assert.deepEqual(fields, ['email', 'name', 'password', 'role']);
+    assert.equal(error.message, 'Invalid input: email, name, password, role');
   });
 
   it('refuses a limit above the page size maximum', async () => {
