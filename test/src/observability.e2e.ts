@@ -2,7 +2,7 @@ import { freePort, startApp, waitUntil } from '@shop/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, client, uniqueEmail } from './support/http';
+import { Client, client, uniqueEmail, UNKNOWN_ID } from './support/http';
 import { scrape, valueOf } from './support/metrics';
 import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
@@ -51,7 +51,7 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
     const usersUrl = system.apps['user-service'][0].url;
     const [gwBefore, usBefore] = await Promise.all([scrape(gatewayUrl), scrape(usersUrl)]);
     for (let i = 0; i < 3; i++) assert.equal((await api.get(`/api/users/${user.id}`)).status, 200);
-    assert.equal((await api.get('/api/users/6650f0c2a1b2c3d4e5f60718')).status, 404);
+    assert.equal((await api.get(`/api/users/${UNKNOWN_ID}`)).status, 404);
     const [gwAfter, usAfter] = await Promise.all([scrape(gatewayUrl), scrape(usersUrl)]);
     const delta = (before: typeof gwBefore, after: typeof gwBefore, name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
 

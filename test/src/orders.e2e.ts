@@ -2,7 +2,7 @@ import { EVENTS, HEADERS, RPC } from '@shop/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail } from './support/http';
+import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail, UNKNOWN_ID } from './support/http';
 import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
 import { percentile } from './support/stats';
 import { startApp, waitUntil } from '@shop/stack';
@@ -182,7 +182,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       const twice = await order([{ productId: p.id, quantity: 1 }, { productId: p.id, quantity: 2 }]);
       assert.equal(twice.status, 400);
       assert.equal(twice.body.details[0].field, 'items');
-      const noUser = await order([{ productId: p.id, quantity: 1 }], undefined, '6650f0c2a1b2c3d4e5f60718');
+      const noUser = await order([{ productId: p.id, quantity: 1 }], undefined, UNKNOWN_ID);
       assert.equal(noUser.status, 422);
       assert.equal(noUser.body.code, 'USER_NOT_FOUND');
       const noProduct = await order([{ productId: p.id, quantity: 1 }, { productId: '6650f0c2a1b2c3d4e5f60719', quantity: 1 }]);

@@ -41,3 +41,6 @@ export function uniqueEmail(tag = 'user'): string {
 
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/** A well-formed id no record has (the Swagger examples' ids exist on every stack: user-service creates the demo customer). */
+export const UNKNOWN_ID = '0000000000000000000000ff';

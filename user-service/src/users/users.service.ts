@@ -88,7 +88,7 @@ export class UsersService implements OnModuleInit {
       const adopted = await this.users.updateOne({ email: account.email, passwordHash: { $exists: false } }, { $set: { role: account.role, passwordHash: await hashPassword(account.password) } });
       return adopted.modifiedCount === 1 ? 'adopted' : 'exists';
     }
-    await this.created({ id: account.id, email: account.email, name: account.name, role: account.role, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+    await this.created({ id: account.id, email: account.email, name: account.name, role: account.role, createdAt: now.toISOString(), updatedAt: now.toISOString() }, 'account');
     return 'created';
   }
 
@@ -145,9 +145,9 @@ export class UsersService implements OnModuleInit {
     return { id, deleted: true };
   }
 
-  private async created(response: UserResponse): Promise<UserResponse> {
+  private async created(response: UserResponse, what: 'user' | 'account' = 'user'): Promise<UserResponse> {
     await this.events.publish(EVENTS.USER_CREATED, response satisfies UserCreatedEvent);
-    this.logger.log({ userId: response.id, role: response.role }, `Created user ${response.id}`);
+    this.logger.log({ userId: response.id, role: response.role }, `Created ${what} ${response.id}`);
     return response;
   }
 }
