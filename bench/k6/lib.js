@@ -45,16 +45,29 @@ function addSeconds(duration, extra) {
   return `${Number(match[1]) + extra}s`;
 }
 
-/** Users and products to read and order, created through the gateway in setup(). */
+/**
+ * Logs in once as the admin (ADMIN_EMAIL / ADMIN_PASSWORD, default the native stack's dev
+ * admin) and reuses the token: every request carries it, as a real client's would.
+ */
+function login() {
+  const email = __ENV.ADMIN_EMAIL || 'admin@example.com';
+  const res = http.post(`${BASE_URL}/api/auth/login`, JSON.stringify({ email, password: __ENV.ADMIN_PASSWORD || 'admin-dev-password' }), JSON_HEADERS);
+  if (res.status !== 200) throw new Error(`login as ${email} answered ${res.status}: ${res.body}`);
+  return res.json('accessToken');
+}
+
+/** The admin's token, and users and products to read and order, created through the gateway in setup(). */
 export function seed({ users = 50, products = 50 } = {}) {
   const tag = `${Date.now().toString(36)}`;
+  const token = login();
   const create = (path, body) => {
-    const res = http.post(`${BASE_URL}${path}`, JSON.stringify(body), JSON_HEADERS);
+    const res = http.post(`${BASE_URL}${path}`, JSON.stringify(body), auth({ token }, JSON_HEADERS));
     if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${res.body}`);
     return res.json('id');
   };
   return {
-    userIds: Array.from({ length: users }, (_, i) => create('/api/users', { email: `k6-${tag}-${i}@example.com`, name: `k6 user ${i}` })),
+    token,
+    userIds: Array.from({ length: users }, (_, i) => create('/api/users', { email: `k6-${tag}-${i}@example.com`, name: `k6 user ${i}`, password: 'k6-user-password' })),
     // A stock no run can exhaust, so orders never answer 409.
     productIds: Array.from({ length: products }, (_, i) => create('/api/products', { name: `k6 product ${tag}-${i}`, priceCents: 100 + i, stock: 10000000 })),
   };
@@ -66,14 +79,19 @@ function expect(res, status) {
   check(res, { [`status ${status}`]: (r) => r.status === status });
 }
 
+/** Request params with the token of setup() added. */
+function auth(data, params = {}) {
+  return { ...params, headers: { ...(params.headers || {}), authorization: `Bearer ${data.token}` } };
+}
+
 export const requests = {
   health: () => expect(http.get(`${BASE_URL}/health/live`), 200),
-  echo: () => expect(http.get(`${BASE_URL}/api/status`), 200),
-  userRead: (data) => expect(http.get(`${BASE_URL}/api/users/${pick(data.userIds)}`, { tags: { name: 'GET /api/users/:id' } }), 200),
-  productRead: (data) => expect(http.get(`${BASE_URL}/api/products/${pick(data.productIds)}`, { tags: { name: 'GET /api/products/:id' } }), 200),
+  echo: (data) => expect(http.get(`${BASE_URL}/api/status`, auth(data)), 200),
+  userRead: (data) => expect(http.get(`${BASE_URL}/api/users/${pick(data.userIds)}`, auth(data, { tags: { name: 'GET /api/users/:id' } })), 200),
+  productRead: (data) => expect(http.get(`${BASE_URL}/api/products/${pick(data.productIds)}`, auth(data, { tags: { name: 'GET /api/products/:id' } })), 200),
   orderCreate: (data) =>
     expect(
-      http.post(`${BASE_URL}/api/orders`, JSON.stringify({ userId: pick(data.userIds), items: [{ productId: pick(data.productIds), quantity: 1 }] }), JSON_HEADERS),
+      http.post(`${BASE_URL}/api/orders`, JSON.stringify({ userId: pick(data.userIds), items: [{ productId: pick(data.productIds), quantity: 1 }] }), auth(data, JSON_HEADERS)),
       201,
     ),
 };

@@ -25,6 +25,13 @@ describe('options', () => {
     assert.throws(() => parseOptions(['--duration=0']), /--duration must be a positive number/);
     assert.throws(() => parseOptions(['--rates', 'fast']), /--rates takes numbers/);
   });
+
+  it('runs an earlier checkout as the baseline mode, only with both the mode and its checkout', () => {
+    const o = parseOptions(['--modes', 'ours,baseline,peer', '--baseline', '../before']);
+    assert.deepEqual([o.modes, o.baseline], [['ours', 'baseline', 'peer'], '../before']);
+    assert.throws(() => parseOptions(['--modes', 'ours,baseline']), /go together/);
+    assert.throws(() => parseOptions(['--baseline', '../before']), /go together/);
+  });
 });
 
 describe('open-loop rates', () => {

@@ -16,11 +16,13 @@ export interface BenchOptions {
   quick: boolean;
   /** Only rewrite docs/BENCHMARKS.md from this results file. */
   docsFrom?: string;
+  /** A built checkout of an earlier commit, run as the `baseline` mode. */
+  baseline?: string;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--duration 10] [--warmup 3] [--connections 32] [--rates 50%,500]
                    [--scenarios ${SCENARIO_NAMES.join(',')}] [--modes ours,peer] [--rounds 2]
-                   [--docs-from bench/results/<file>.json]
+                   [--docs-from bench/results/<file>.json] [--baseline <checkout> (with --modes ours,baseline,...)]
 Each flag also reads BENCH_<NAME> from the environment (BENCH_DURATION=20). Modes: ${Object.keys(MODES).join(', ')}.
 The peer (the stock NestJS demo) runs its echo whatever --scenarios says: ours' rows are divided by it.`;
 
@@ -38,6 +40,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       rounds: { type: 'string' },
       quick: { type: 'boolean' },
       'docs-from': { type: 'string' },
+      baseline: { type: 'string' },
     },
   });
   const get = (name: keyof typeof values & string) => (values[name] as string | undefined) ?? env[`BENCH_${name.toUpperCase().replace('-', '_')}`];
@@ -49,6 +52,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
   const modes = list(get('modes')) ?? ['ours', 'peer'];
   const unknownMode = modes.find((m) => !MODES[m]);
   if (unknownMode) throw new Error(`unknown mode "${unknownMode}" (one of ${Object.keys(MODES).join(', ')})`);
+  const baseline = get('baseline');
+  if (modes.includes('baseline') !== (baseline !== undefined)) throw new Error('the baseline mode and --baseline <checkout> go together: a built checkout of the commit to compare with');
 
   return {
     durationS: positive('duration', get('duration'), quick ? 3 : 10),
@@ -60,6 +65,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     rounds: Math.round(positive('rounds', get('rounds'), quick ? 1 : 2)),
     quick,
     docsFrom: get('docs-from'),
+    baseline,
   };
 }
 

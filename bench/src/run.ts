@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     if (opts.modes.some((name) => MODES[name].peer)) await createPeerTopics(infra.kafkaBrokers);
     // Modes take turns (ours, peer, ours, peer, ...) so a busy spell on a shared machine hits them alike.
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const name of opts.modes) results.modes.push(await benchMode(MODES[name], infra, opts, round));
+      for (const name of opts.modes) results.modes.push(await benchMode(name === 'baseline' ? { ...MODES.baseline, root: path.resolve(opts.baseline!) } : MODES[name], infra, opts, round));
     }
   } finally {
     await infra.stop();

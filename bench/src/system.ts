@@ -16,6 +16,8 @@ export interface Mode {
   env: Record<string, string>;
   /** The stock NestJS demo instead of our apps. */
   peer?: boolean;
+  /** Our apps as built in another checkout (`--baseline <dir>`): the same code before a change, measured in the same run. */
+  root?: string;
 }
 
 /** JWT_TTL: one login serves a whole run (a setting of the benchmark, not of the product). */
@@ -25,6 +27,7 @@ export const MODES: Record<string, Mode> = {
   ours: { name: 'ours', what: 'our four apps with their default settings, 3 partitions per topic', env: OURS },
   'ours-warn': { name: 'ours-warn', what: 'ours with LOG_LEVEL=warn (no per-request log lines)', env: { ...OURS, LOG_LEVEL: 'warn' } },
   peer: { name: 'peer', what: 'the stock NestJS Kafka demo (bench/src/peer): default kafkajs/NestJS options, 1 partition', env: {}, peer: true },
+  baseline: { name: 'baseline', what: 'our four apps as built in the --baseline checkout (the code before a change), same settings as ours', env: OURS },
 };
 
 /** The peer's topics, created with one partition before it starts (the broker does not create topics). */
@@ -49,7 +52,7 @@ async function startOurs(mode: Mode, infra: Infra): Promise<System> {
     for (const app of [...apps].reverse()) await app.stop();
   };
   try {
-    for (const app of APPS) apps.push(await startApp(app, { infra, env: mode.env, name: app }));
+    for (const app of APPS) apps.push(await startApp(app, { infra, env: mode.env, name: app, root: mode.root }));
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { jwtSecret, SecretSeal } from '@shop/platform';
 import { GatewayConfig } from '../config';
@@ -15,7 +16,10 @@ import { Tokens } from './tokens';
  */
 @Module({
   imports: [
-    JwtModule.registerAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => ({ secret: jwtSecret(config) }) }),
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a PEM
+    // public key on every verify (createPublicKey throws, then it builds a secret key), which
+    // took a fifth of the gateway's CPU on an authenticated read (docs/BENCHMARKS.md).
+    JwtModule.registerAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => ({ secret: createSecretKey(Buffer.from(jwtSecret(config))) }) }),
     ThrottlerModule.forRootAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => rateLimits(config.RATE_LIMIT_PER_MINUTE) }),
   ],
   controllers: [AuthController],

@@ -30,6 +30,8 @@ export interface StartAppOptions {
   readyTimeoutMs?: number;
   /** What "started" means: /health/ready answers 200 (default), or only /health/live (to test an app that cannot be ready). */
   waitFor?: 'ready' | 'live';
+  /** The checkout whose build runs (default: this one); the benchmark's baseline runs an older commit's. */
+  root?: string;
 }
 
 export interface AppProcess {
@@ -54,8 +56,8 @@ export interface AppProcess {
 /** Starts `node <repo>/<app>/dist/main.js` and resolves once GET /health/ready answers 200. */
 export async function startApp(app: AppName, opts: StartAppOptions): Promise<AppProcess> {
   if (!APPS.includes(app)) throw new Error(`unknown app "${app}" (one of ${APPS.join(', ')})`);
-  const main = path.join(REPO_ROOT, app, 'dist', 'main.js');
-  if (!fs.existsSync(main)) throw new Error(`${path.relative(REPO_ROOT, main)} does not exist; run "npm run build" first`);
+  const main = path.join(opts.root ?? REPO_ROOT, app, 'dist', 'main.js');
+  if (!fs.existsSync(main)) throw new Error(`${main} does not exist; run "npm run build" first`);
   const port = opts.port ?? (await freePort());
   return startNodeService({
     script: main,
