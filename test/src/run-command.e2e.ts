@@ -94,6 +94,15 @@ describe('the README run command: npm start (tools/stack up)', () => {
     assert.equal((await tryIt('POST', `${productPath}/stock`, example('AdjustStockRequest'))).status, 200);
     assert.equal((await tryIt('GET', '/api/orders')).status, 200);
     assert.equal((await tryIt('POST', `/api/orders/${order.body.id}/cancel`)).status, 200);
+    assert.equal((await tryIt('GET', `/api/orders/${order.body.id}`)).status, 200);
+    assert.equal((await tryIt('GET', '/api/users')).status, 200);
+    assert.equal((await tryIt('GET', '/api/products')).status, 200);
+    assert.equal((await tryIt('PATCH', productPath, example('UpdateProductRequest'))).status, 200);
+    // The deletes last: they take away what the other examples name.
+    assert.equal((await tryIt('DELETE', productPath)).status, 204);
+    assert.equal((await tryIt('DELETE', `/api/users/${paramExample(spec, '/api/users/{id}')}`)).status, 204);
+    const operations = Object.values(spec.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
+    assert.equal(operations, 19, 'every operation of the document was tried above with its example');
 
     assert.ok(stack.processes().length >= 6, 'Kafka, the database and four apps are running');
     child.kill('SIGINT');

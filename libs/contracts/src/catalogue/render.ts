@@ -2,9 +2,9 @@ import { getMetadataStorage } from 'class-validator';
 import { AnyEventContract, AnyRpcContract } from '../contract';
 import { DEAD_LETTER_TOPIC, EVENT_CONTRACTS, replyTopicOf, RPC_CONTRACTS } from '../patterns';
 
-const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`; NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
+const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`, and `x-user-id`, `x-user-role` when a caller caused it (the gateway verified its token); NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
 const REPLY_HEADERS = '`kafka_correlationId`, `x-request-id`, `x-pattern` (the pattern answered); on failure `kafka_nest-err` (the error `{ statusCode, code, message, details? }`)';
-const EVENT_HEADERS = '`x-request-id`, `x-event-id`, `x-event-type`, `x-producer`, `content-type`';
+const EVENT_HEADERS = '`x-request-id`, `x-event-id`, `x-event-type`, `x-producer`, `content-type`, and `x-user-id`, `x-user-role` when a caller caused it';
 const DEAD_LETTER_HEADERS = 'the original headers, plus `x-dead-letter-reason`, `x-original-topic`, `x-original-partition`, `x-original-offset`, `x-dead-letter-details`';
 
 /** The Markdown catalogue of every topic, generated from the contract maps (docs/TOPICS.md). */
