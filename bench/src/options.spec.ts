@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseOptions, resolveRate } from './options';
+import { parseOptions, resolveRate, rotate } from './options';
 
 describe('options', () => {
   it('defaults to 10 s at 32 connections, ours then the peer, every scenario', () => {
@@ -39,5 +39,12 @@ describe('open-loop rates', () => {
     assert.equal(resolveRate('500', 180), 500);
     assert.equal(resolveRate('50%', 181), 91);
     assert.equal(resolveRate('90%', 0), 1);
+  });
+});
+
+describe('the order of the modes', () => {
+  it('rotates each round, so with as many rounds as modes each mode runs in every place', () => {
+    const modes = ['ours', 'baseline', 'peer'];
+    assert.deepEqual([0, 1, 2, 3].map((round) => rotate(modes, round).join(',')), ['ours,baseline,peer', 'baseline,peer,ours', 'peer,ours,baseline', 'ours,baseline,peer']);
   });
 });

@@ -91,3 +91,9 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${value}"`);
   return n;
 }
+
+/** `items` rotated left by `by`: the order of the modes in a round. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Infra, startInfra } from '@shop/stack';
 import { closedLoop, openLoop, RawRun, settle } from './load';
 import { machineInfo, versions } from './machine';
-import { BenchOptions, parseOptions, resolveRate, USAGE } from './options';
+import { BenchOptions, parseOptions, resolveRate, rotate, USAGE } from './options';
 import { ProcessSampler, WatchedProcess } from './proc-stats';
 import { consoleTable, loadLabel, markdown, replaceSection } from './report';
 import { BenchResults, formatResults, LoadKind, ModeResult, RunResult } from './results';
@@ -46,9 +46,11 @@ async function main(): Promise<void> {
   const infra = await startInfra({ name: 'bench', fresh: true, useEnv: false });
   try {
     if (opts.modes.some((name) => MODES[name].peer)) await createPeerTopics(infra.kafkaBrokers);
-    // Modes take turns (ours, peer, ours, peer, ...) so a busy spell on a shared machine hits them alike.
+    // Modes take turns so a busy spell on a shared machine hits them alike, and the order
+    // rotates each round (ours, peer; then peer, ours): where a mode runs in its round moved
+    // its figure by up to 15 % here, so with as many rounds as modes each runs in every place.
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const name of opts.modes) results.modes.push(await benchMode(name === 'baseline' ? { ...MODES.baseline, root: path.resolve(opts.baseline!) } : MODES[name], infra, opts, round));
+      for (const name of rotate(opts.modes, round - 1)) results.modes.push(await benchMode(name === 'baseline' ? { ...MODES.baseline, root: path.resolve(opts.baseline!) } : MODES[name], infra, opts, round));
     }
   } finally {
     await infra.stop();
@@ -189,3 +191,4 @@ main().catch((err: unknown) => {
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });
+
