@@ -25,6 +25,6 @@ export class GatewayConfig extends AppConfig {
 
 /** JWT_TTL in seconds. */
 export function ttlSeconds(ttl: string): number {
-  const [, amount, unit = 's'] = /^(\d+)([smhd]?)$/.exec(ttl)!;
-  return Number(amount) * { s: 1, m: 60, h: 3600, d: 86_400 }[unit as 's' | 'm' | 'h' | 'd'];
+  const [, amount, unit] = /^(\d+)([smhd]?)$/.exec(ttl)!;
+  return Number(amount) * { s: 1, m: 60, h: 3600, d: 86_400 }[(unit || 's') as 's' | 'm' | 'h' | 'd'];
 }
