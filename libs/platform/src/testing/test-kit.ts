@@ -1,3 +1,6 @@
+import { getMetadataStorage } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { AnyRpcContract, EventContract, RpcContract } from '@shop/contracts';
@@ -67,4 +70,12 @@ export function fakeKafka(answer: (contract: AnyRpcContract, request: unknown) =
     command: async <Req>(contract: RpcContract<Req, unknown>, request: Req) => void commanded.push({ topic: contract.pattern, key: contract.key?.of(request) ?? null, value: request }),
   } as unknown as RpcClient;
   return { events, rpc, published, commanded, sent };
+}
+
+/** The variables a config class reads (its validated properties) that `file` (README.md, .env.example) does not name. */
+export function undocumentedVariables(config: new () => object, file: string): string[] {
+  const variables = [...new Set(getMetadataStorage().getTargetValidationMetadatas(config, '', true, false).map((m) => m.propertyName))];
+  if (variables.length === 0) throw new Error(`${config.name} has no validated variables: is reflect-metadata loaded?`);
+  const text = readFileSync(resolve(__dirname, '../../../..', file), 'utf8');
+  return variables.filter((name) => !text.includes(name));
 }
