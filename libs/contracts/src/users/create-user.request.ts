@@ -72,17 +72,7 @@ export class TokenResponse {
 }
 
 /** user.create on Kafka: the password sealed, the role decided by the gateway (register is always customer). */
-export class CreateUserMessage {
-  @Transform(trimLower)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
-  email!: string;
-
-  @Transform(trim)
-  @IsString()
-  @Length(1, 100)
-  name!: string;
-
+export class CreateUserMessage extends PickType(CreateUserRequest, ['email', 'name'] as const) {
   @IsIn(ROLES)
   role!: Role;
 
