@@ -115,6 +115,14 @@ describe('UsersService on the database', () => {
     assert.deepEqual(kafka.published.map((p) => p.topic), ['user.created']);
   });
 
+  it('leaves an account alone whose id a user with another email holds, without failing', async () => {
+    const holder = await service.create(newUser('renamed-demo@example.com'));
+    const account = { id: holder.id, email: 'demo-again@example.com', name: 'Demo', role: 'customer' as const, password: 'demo-password-1' };
+    assert.equal(await service.ensureAccount(account), 'id taken');
+    assert.equal(await users.countDocuments({ email: 'demo-again@example.com' }), 0);
+    assert.equal((await service.get(holder.id)).email, 'renamed-demo@example.com');
+  });
+
   it('gives a user from before passwords the account’s password and role, once', async () => {
     const old = await users.collection.insertOne({ email: 'legacy@example.com', name: 'Legacy', createdAt: new Date(), updatedAt: new Date() });
     const account = { id: new Types.ObjectId().toHexString(), email: 'legacy@example.com', name: 'Legacy', role: 'admin' as const, password: 'legacy-password-1' };

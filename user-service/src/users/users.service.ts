@@ -66,23 +66,22 @@ export class UsersService implements OnModuleInit {
    * unless it has no password yet): one atomic upsert, so replicas booting together
    * create it once.
    */
-  async ensureAccount(account: Account): Promise<'created' | 'adopted' | 'exists'> {
+  async ensureAccount(account: Account): Promise<'created' | 'adopted' | 'exists' | 'id taken'> {
     await (this.indexes ??= this.users.createIndexes());
     const now = new Date();
-    const result = await this.users.updateOne(
-      { email: account.email },
-      {
-        $setOnInsert: {
-          _id: new Types.ObjectId(account.id),
-          name: account.name,
-          role: account.role,
-          passwordHash: await hashPassword(account.password),
-          createdAt: now,
-          updatedAt: now,
-        },
-      },
-      { upsert: true, timestamps: false },
-    );
+    const insert = {
+      _id: new Types.ObjectId(account.id),
+      name: account.name,
+      role: account.role,
+      passwordHash: await hashPassword(account.password),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const result = await this.users
+      .updateOne({ email: account.email }, { $setOnInsert: insert }, { upsert: true, timestamps: false })
+      // Its id belongs to a user with another email now (the demo customer renamed): leave both be.
+      .catch((error: unknown) => (isDuplicateKey(error) ? undefined : Promise.reject(error)));
+    if (!result) return 'id taken';
     if (result.upsertedCount === 0) {
       // A user from before passwords existed (no hash) cannot log in: it becomes the account.
       const adopted = await this.users.updateOne({ email: account.email, passwordHash: { $exists: false } }, { $set: { role: account.role, passwordHash: await hashPassword(account.password) } });
