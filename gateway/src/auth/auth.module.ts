@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { jwtSecret, SecretSeal } from '@shop/platform';
+import { jwtSecret, SecretSeal, secretSealProvider } from '@shop/platform';
 import { GatewayConfig } from '../config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -25,7 +25,7 @@ import { Tokens } from './tokens';
   controllers: [AuthController],
   providers: [
     Tokens,
-    { provide: SecretSeal, useFactory: (config: GatewayConfig) => new SecretSeal(jwtSecret(config)), inject: [GatewayConfig] },
+    secretSealProvider,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -17,11 +17,6 @@ export function assertMayActFor(userId: string, what: string, principal: Princip
   if (!mayActFor(userId, principal)) throw new ShopError(403, ERROR_CODES.FORBIDDEN, `A customer may ${what} only for itself`);
 }
 
-/** The user a call is about: the one it names, else the caller itself. */
-export function subjectOf(userId: string | undefined, principal: Principal | undefined = requestContext.principal()): string | undefined {
-  return userId ?? principal?.id;
-}
-
 /** 403 FORBIDDEN unless the caller is an admin (or the system itself). */
 export function assertAdmin(what: string, principal: Principal | undefined = requestContext.principal()): void {
   if (principal !== undefined && principal.role !== 'admin') throw new ShopError(403, ERROR_CODES.FORBIDDEN, `Only an admin may ${what}`);

@@ -1,6 +1,9 @@
+import { Provider } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { ERROR_CODES } from '@shop/contracts';
+import { AppConfig } from '../config/app.config';
 import { ShopError } from '../errors/shop.error';
+import { jwtSecret } from './auth.config';
 
 const VERSION = 'v1';
 
@@ -38,3 +41,6 @@ export class SecretSeal {
     }
   }
 }
+
+/** The one SecretSeal of an app that seals or opens passwords (the gateway, user-service), keyed by its JWT_SECRET. */
+export const secretSealProvider: Provider = { provide: SecretSeal, useFactory: (config: AppConfig) => new SecretSeal(jwtSecret(config)), inject: [AppConfig] };

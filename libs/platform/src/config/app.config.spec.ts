@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { getMetadataStorage } from 'class-validator';
+import { configVariables, repositoryFile, undocumentedVariables } from '../testing/test-kit';
 import { AppConfig, brokerList, ServiceConfig, readConfig } from './app.config';
 
 /** The error message readConfig throws for env; fails the test if it does not throw. */
@@ -156,8 +154,7 @@ describe('readConfig', () => {
 });
 
 describe('the documentation of the environment', () => {
-  const variables = [...new Set(getMetadataStorage().getTargetValidationMetadatas(ServiceConfig, '', true, false).map((m) => m.propertyName))];
-  const root = resolve(__dirname, '../../../..');
+  const variables = configVariables(ServiceConfig);
 
   it('knows the variables (the validation metadata is there)', () => {
     assert.ok(variables.includes('KAFKA_ACKS') && variables.includes('MONGO_URI'), variables.join(', '));
@@ -166,7 +163,7 @@ describe('the documentation of the environment', () => {
   for (const file of ['README.md', '.env.example']) {
     it(`names no Kafka variable in ${file} that the apps do not read`, () => {
       // A row of the README's variable table (| `KAFKA_ACKS` |) or an assignment in .env.example (KAFKA_ACKS=all).
-      const named = readFileSync(resolve(root, file), 'utf8')
+      const named = repositoryFile(file)
         .split('\n')
         .flatMap((line) => /^(?:\| `)?(KAFKA_[A-Z_]+)(?:`|=)/.exec(line)?.[1] ?? []);
       assert.ok(named.length > 0);
@@ -175,10 +172,7 @@ describe('the documentation of the environment', () => {
   }
 
   for (const file of ['README.md', '.env.example']) {
-    it(`names every variable the apps read in ${file}`, () => {
-      const text = readFileSync(resolve(root, file), 'utf8');
-      assert.deepEqual(variables.filter((name) => !text.includes(name)), []);
-    });
+    it(`names every variable the apps read in ${file}`, () => assert.deepEqual(undocumentedVariables(ServiceConfig, file), []));
   }
 });
 

@@ -72,10 +72,20 @@ export function fakeKafka(answer: (contract: AnyRpcContract, request: unknown) =
   return { events, rpc, published, commanded, sent };
 }
 
-/** The variables a config class reads (its validated properties) that `file` (README.md, .env.example) does not name. */
-export function undocumentedVariables(config: new () => object, file: string): string[] {
+/** The environment variables a config class reads: its validated properties. */
+export function configVariables(config: new () => object): string[] {
   const variables = [...new Set(getMetadataStorage().getTargetValidationMetadatas(config, '', true, false).map((m) => m.propertyName))];
   if (variables.length === 0) throw new Error(`${config.name} has no validated variables: is reflect-metadata loaded?`);
-  const text = readFileSync(resolve(__dirname, '../../../..', file), 'utf8');
-  return variables.filter((name) => !text.includes(name));
+  return variables;
+}
+
+/** A file at the repository's root (README.md, .env.example), as text. */
+export function repositoryFile(file: string): string {
+  return readFileSync(resolve(__dirname, '../../../..', file), 'utf8');
+}
+
+/** The variables a config class reads that `file` (README.md, .env.example) does not name. */
+export function undocumentedVariables(config: new () => object, file: string): string[] {
+  const text = repositoryFile(file);
+  return configVariables(config).filter((name) => !text.includes(name));
 }
