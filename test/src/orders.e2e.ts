@@ -172,7 +172,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.ok(mine.body.items.every((o: { userId: string }) => o.userId === userId));
     });
 
-    it('refuses bad orders with 400, and unknown users or products with 422', async () => {
+    it('refuses bad orders with 400, and unknown users or products, or a product on two lines, with 422', async () => {
       const p = await newProduct(5);
       const empty = await order([]);
       assert.equal(empty.status, 400);
@@ -180,8 +180,9 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.equal(zero.status, 400);
       assert.equal(zero.body.details[0].field, 'items.0.quantity');
       const twice = await order([{ productId: p.id, quantity: 1 }, { productId: p.id, quantity: 2 }]);
-      assert.equal(twice.status, 400);
-      assert.equal(twice.body.details[0].field, 'items');
+      assert.equal(twice.status, 422, 'the schema cannot say "unique by productId": a 400 is only for what it says');
+      assert.equal(twice.body.code, 'DUPLICATE_PRODUCT');
+      assert.deepEqual(twice.body.details, { productIds: [p.id] });
       const noUser = await order([{ productId: p.id, quantity: 1 }], undefined, UNKNOWN_ID);
       assert.equal(noUser.status, 422);
       assert.equal(noUser.body.code, 'USER_NOT_FOUND');

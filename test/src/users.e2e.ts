@@ -30,7 +30,10 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
 
   it('creates a user and answers 201 with the whole user, nothing internal', async () => {
     const email = uniqueEmail('ada');
-    const res = await api.post('/api/users', { password: PASSWORD, email: email.toUpperCase(), name: '  Ada Lovelace ' });
+    const padded = await api.post('/api/users', { password: PASSWORD, email, name: '  Ada Lovelace ' });
+    assert.equal(padded.status, 400, 'a name is taken as sent or refused, never trimmed silently');
+    assert.deepEqual(padded.body.details, [{ field: 'name', errors: ['name must not start or end with whitespace'] }]);
+    const res = await api.post('/api/users', { password: PASSWORD, email: email.toUpperCase(), name: 'Ada Lovelace' });
     assert.equal(res.status, 201);
     assert.deepEqual(Object.keys(res.body).sort(), ['createdAt', 'email', 'id', 'name', 'role', 'updatedAt']);
     assert.equal(res.body.role, 'customer');

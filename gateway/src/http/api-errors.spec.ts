@@ -14,9 +14,10 @@ class DocumentedController {
 }
 
 describe('ApiCommonErrors', () => {
-  it('documents 400, 429, 503 and 504 with the one error body on every route of the controller', () => {
+  it('documents 400, 413, 429, 503 and 504 with the one error body on every route of the controller', () => {
     assert.deepEqual(Reflect.getMetadata(API_RESPONSE, DocumentedController), {
       400: { type: ErrorResponse, isArray: false, description: 'VALIDATION_FAILED (each bad field in details) or MALFORMED_JSON' },
+      413: { type: ErrorResponse, isArray: false, description: 'PAYLOAD_TOO_LARGE: the body is over 1mb' },
       429: { type: ErrorResponse, isArray: false, description: 'RATE_LIMITED: wait the seconds in Retry-After' },
       503: { type: ErrorResponse, isArray: false, description: 'KAFKA_UNAVAILABLE' },
       504: { type: ErrorResponse, isArray: false, description: 'RPC_TIMEOUT: the service did not answer in time' },

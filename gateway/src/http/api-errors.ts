@@ -5,6 +5,7 @@ import {
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiParam,
+  ApiPayloadTooLargeResponse,
   ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
@@ -12,10 +13,14 @@ import {
 } from '@nestjs/swagger';
 import { ErrorResponse, EXAMPLE_IDS } from '@shop/contracts';
 
+/** The largest JSON body the gateway reads. */
+export const BODY_LIMIT = '1mb';
+
 /** The errors every route can answer, documented once. */
 export function ApiCommonErrors() {
   return applyDecorators(
     ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (each bad field in details) or MALFORMED_JSON' }),
+    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: `PAYLOAD_TOO_LARGE: the body is over ${BODY_LIMIT}` }),
     ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED: wait the seconds in Retry-After' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'RPC_TIMEOUT: the service did not answer in time' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'KAFKA_UNAVAILABLE' }),

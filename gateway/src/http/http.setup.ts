@@ -1,14 +1,15 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ERROR_CODES, ErrorResponse, HEADERS } from '@shop/contracts';
+import { SwaggerModule } from '@nestjs/swagger';
+import { ERROR_CODES, HEADERS } from '@shop/contracts';
 import { requestContext } from '@shop/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { GatewayConfig } from '../config';
+import { BODY_LIMIT } from './api-errors';
+import { createOpenApiDocument } from './openapi';
 
-export const BODY_LIMIT = '1mb';
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 type WithId = Request & { id?: string };
@@ -48,20 +49,7 @@ export function configureHttp(app: INestApplication): void {
   // Registered after the body parser: its stream callbacks would lose this context.
   app.use((req: WithId, _res: Response, next: NextFunction) => requestContext.run({ requestId: req.id! }, next));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Shop RPC gateway')
-      .setDescription(
-        'Every call becomes a Kafka message to a service. Errors share one body: ' +
-          '`{ statusCode, code, message, details?, requestId }`. Send `X-Request-Id` to follow a call through the logs. ' +
-          'Log in with POST /api/auth/login and put the token in **Authorize**; product reads, register and login need none.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from POST /api/auth/login' })
-      .build(),
-    { extraModels: [ErrorResponse] },
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
 }
 

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CreateOrderRequest, ErrorResponse, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
+import { CreateOrderRequest, ERROR_CODES, ErrorResponse, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
 import { assertMayActFor, fingerprint, newObjectId, objectIdFrom, requestContext, RpcClient, ShopError } from '@shop/platform';
 import type { Response } from 'express';
 import { ApiAuthenticated, ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
-const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+/** Spelled out, not `\w`: the document hands this pattern to other regex engines, where `\w` takes in Unicode letters. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 @ApiTags('orders')
 @ApiCommonErrors()
@@ -21,13 +22,20 @@ export class OrdersController {
       'Checks the user and the products, reserves stock for every item (or none), copies unit prices and confirms. Emits order.created. ' +
       'With `Prefer: respond-async` answers 202 at once and the order moves from pending to confirmed or rejected; follow `Location`.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key return the first order and move stock once', example: 'checkout-7f3a' })
-  @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async` to answer 202 without waiting', example: 'respond-async' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key return the first order and move stock once',
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source, example: 'checkout-7f3a' },
+  })
+  // Any preference may be sent (RFC 7240 ignores the unknown). No example: Swagger UI
+  // would send it, and its "Try it out" should show the 201.
+  @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async` to answer 202 without waiting', schema: { type: 'string' } })
   @ApiCreatedResponse({ type: OrderResponse })
   @ApiAcceptedResponse({ type: OrderAcceptedResponse, description: 'Prefer: respond-async' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: a customer may order only for itself' })
   @ApiError(409, 'INSUFFICIENT_STOCK (details.products names each product, requested and available)')
-  @ApiError(422, 'USER_NOT_FOUND, PRODUCT_NOT_FOUND or IDEMPOTENCY_KEY_REUSED')
+  @ApiError(422, 'USER_NOT_FOUND, PRODUCT_NOT_FOUND, DUPLICATE_PRODUCT (a product on two lines) or IDEMPOTENCY_KEY_REUSED')
   async create(
     @Body() body: CreateOrderRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -36,7 +44,9 @@ export class OrdersController {
   ): Promise<OrderResponse | OrderAcceptedResponse> {
     const duplicates = body.items.map((i) => i.productId).filter((id, i, all) => all.indexOf(id) !== i);
     if (duplicates.length > 0) {
-      throw ShopError.validation([{ field: 'items', errors: [`each product may appear once; repeated: ${[...new Set(duplicates)].join(', ')}`] }]);
+      // 422, not 400: the body matches its schema, which cannot say "unique by productId".
+      const repeated = [...new Set(duplicates)];
+      throw new ShopError(422, ERROR_CODES.DUPLICATE_PRODUCT, `Each product may appear once; repeated: ${repeated.join(', ')}`, { productIds: repeated });
     }
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw ShopError.validation([{ field: 'Idempotency-Key', errors: ['Idempotency-Key must be 1-128 letters, digits, or . _ : -'] }]);

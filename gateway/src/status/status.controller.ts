@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiAuthenticated } from '../http/api-errors';
+import { ApiAuthenticated, ApiCommonErrors } from '../http/api-errors';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { EmptyRequest, pings, PingResponse, RpcContract } from '@shop/contracts';
 import { RpcClient, ShopError } from '@shop/platform';
@@ -29,6 +29,7 @@ export class SystemStatus {
 }
 
 @ApiTags('status')
+@ApiCommonErrors()
 @ApiAuthenticated()
 @ApiExtraModels(ServiceStatus)
 @Controller('api/status')

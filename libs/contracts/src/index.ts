@@ -21,3 +21,5 @@ export * from './contract';
 export * from './catalogue/render';
 export * from './examples';
 export * from './auth/principal';
+export * from './common/omittable';
+export * from './common/text';

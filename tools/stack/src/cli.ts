@@ -13,6 +13,7 @@ import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 import { APPS, AppName, AppProcess, devAccounts, DEV_PORTS, startApp } from './apps';
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
+import { installSchemathesis } from './test-tools';
 import { dataDirOf, REPO_ROOT, STACK_DIR } from './paths';
 import { assertPortFree, isPortFree } from './ports';
 import { killAllTracked } from './processes';
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
       return up();
     case 'install':
       await install();
+      await installSchemathesis(); // the contract test's fuzzer
       return;
     case 'reset':
       return reset();

@@ -7,3 +7,4 @@ export { startApp, APPS, DEV_PORTS, devAccounts, type AppName, type AppProcess, 
 export { freePort } from './ports';
 export { waitUntil } from './processes';
 export { install, type Installed } from './install';
+export { installSchemathesis, chromiumOrWhy, CHROMIUM } from './test-tools';

@@ -46,7 +46,7 @@ describe('contract map', () => {
 describe('topic catalogue', () => {
   it('lists each payload class with its validated fields, and the reply topics of its callers', () => {
     const text = renderTopicCatalogue();
-    assert.match(text, /\*\*CreateUserMessage\*\*: `role` \(isIn\); `sealedPassword` \(matches\); `email` \(maxLength, isEmail\); `name` \(isLength, isString\)/);
+    assert.match(text, /\*\*CreateUserMessage\*\*: `role` \(isIn\); `sealedPassword` \(matches\); `email` \(maxLength, isEmail\); `name` \(matches, isLength, isString\)/);
     assert.match(text, /\| `product\.stock` \| `gateway\.replies`, `order-service\.replies` \| product id/);
     assert.match(text, /\| `user\.get` \| `gateway\.replies`, `order-service\.replies` \| user id \| read/);
     assert.match(text, /\| gateway, order-service, product-service \(one-way, no reply\) \| product-service \|/);

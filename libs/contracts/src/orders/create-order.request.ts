@@ -1,14 +1,15 @@
 import { EXAMPLE_IDS } from '../examples';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsInt, IsMongoId, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../common/omittable';
 
 export class OrderItemRequest {
   @ApiProperty({ example: EXAMPLE_IDS.product })
   @IsMongoId({ message: 'productId must be a MongoDB ObjectId (24 hex characters)' })
   productId!: string;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 1000 })
+  @ApiProperty({ example: 1 })
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -17,7 +18,7 @@ export class OrderItemRequest {
 
 export class CreateOrderRequest {
   @ApiPropertyOptional({ example: EXAMPLE_IDS.user, description: 'Whose order it is; the caller when omitted. A customer may name only itself.' })
-  @IsOptional()
+  @IsOmittable()
   @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
   userId?: string;
 
@@ -42,7 +43,7 @@ export class PlaceOrderMessage extends CreateOrderRequest {
   @MaxLength(128)
   fingerprint!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   async?: boolean;
 }

@@ -1,11 +1,12 @@
 import { EXAMPLE_IDS } from '../examples';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMongoId, IsOptional } from 'class-validator';
+import { IsMongoId } from 'class-validator';
 import { PageRequest } from '../common/page.request';
+import { IsOmittable } from '../common/omittable';
 
 export class ListOrdersRequest extends PageRequest {
   @ApiPropertyOptional({ example: EXAMPLE_IDS.user, description: 'Only this user’s orders' })
-  @IsOptional()
+  @IsOmittable()
   @IsMongoId({ message: 'userId must be a MongoDB ObjectId (24 hex characters)' })
   userId?: string;
 }

@@ -1,20 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { TRIMMED } from '../common/text';
+import { IsInt, IsMongoId, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOmittable, OMITTABLE } from '../common/omittable';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const MAX_STOCK = 1_000_000_000;
 export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
 
 export class CreateProductRequest {
-  @ApiProperty({ example: 'Mechanical keyboard', minLength: 1, maxLength: 200 })
-  @Transform(trim)
+  @ApiProperty({ example: 'Mechanical keyboard', description: 'Not blank; no whitespace at either end' })
   @IsString()
   @Length(1, 200)
+  @Matches(TRIMMED, { message: 'name must not start or end with whitespace' })
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches', maxLength: 2000 })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches' })
+  @IsOmittable()
   @IsString()
   @MaxLength(2000)
   description?: string;
@@ -32,7 +32,7 @@ export class CreateProductRequest {
   stock!: number;
 
   @ApiPropertyOptional({ example: 5, default: DEFAULT_LOW_STOCK_THRESHOLD, description: 'product.stock-low is emitted when stock falls below this' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
@@ -40,7 +40,7 @@ export class CreateProductRequest {
 }
 
 /** PATCH body: catalog fields only; stock moves through POST /api/products/{id}/stock. */
-export class UpdateProductRequest extends PartialType(OmitType(CreateProductRequest, ['stock'] as const)) {}
+export class UpdateProductRequest extends PartialType(OmitType(CreateProductRequest, ['stock'] as const), OMITTABLE) {}
 
 export class UpdateProductMessage extends UpdateProductRequest {
   @IsMongoId()

@@ -1,12 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsMongoId, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsMongoId, IsString, MaxLength } from 'class-validator';
 import { PageRequest } from '../common/page.request';
+import { IsOmittable } from '../common/omittable';
 
 export class ListProductsRequest extends PageRequest {
-  @ApiPropertyOptional({ example: 'keyboard', description: 'Case-insensitive part of the name' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @ApiPropertyOptional({ example: 'keyboard', description: 'Case-insensitive part of the name, spaces included' })
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   name?: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { IsIn, IsInt, IsMongoId, IsOptional, IsString, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsMongoId, IsString, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_STOCK } from './create-product.request';
+import { IsOmittable } from '../common/omittable';
 
 export const STOCK_MOVEMENTS = ['reserve', 'release', 'adjust'] as const;
 export type StockMovementKind = (typeof STOCK_MOVEMENTS)[number];
@@ -36,7 +37,7 @@ export class StockMovementMessage {
   @IsUUID()
   movementId?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   reason?: string;
 }

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ROLES, Role } from '../auth/principal';
 import { EXAMPLE_ACCOUNTS } from '../examples';
+import { lowerCase, TRIMMED } from '../common/text';
+import { IsOmittable } from '../common/omittable';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -20,24 +20,24 @@ const sealedMessage = { message: 'sealedPassword must be a password sealed by th
 /** POST /api/users (admin): a user with a password and a role. */
 export class CreateUserRequest {
   @ApiProperty({ example: 'ada@example.com', description: 'Unique, case-insensitive' })
-  @Transform(trimLower)
+  @Transform(lowerCase)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
-  @Transform(trim)
+  @ApiProperty({ example: 'Ada Lovelace', description: 'Not blank; no whitespace at either end' })
   @IsString()
   @Length(1, 100)
+  @Matches(TRIMMED, { message: 'name must not start or end with whitespace' })
   name!: string;
 
-  @ApiProperty({ example: 'correct-horse-battery', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Stored only as a slow hash; never returned' })
+  @ApiProperty({ example: 'correct-horse-battery', description: 'Stored only as a slow hash; never returned' })
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` })
   password!: string;
 
   @ApiPropertyOptional({ enum: ROLES, default: 'customer', example: 'customer' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(ROLES)
   role?: Role;
 }
@@ -47,8 +47,8 @@ export class RegisterRequest extends PickType(CreateUserRequest, ['email', 'name
 
 /** POST /api/auth/login. */
 export class LoginRequest {
-  @ApiProperty({ example: EXAMPLE_ACCOUNTS.admin.email })
-  @Transform(trimLower)
+  @ApiProperty({ example: EXAMPLE_ACCOUNTS.admin.email, description: 'Case-insensitive' })
+  @Transform(lowerCase)
   @IsString()
   @MaxLength(254)
   email!: string;

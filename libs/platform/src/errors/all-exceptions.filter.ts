@@ -1,9 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { KafkaContext, KafkaHeaders } from '@nestjs/microservices';
 import { ERROR_CODES, WireError } from '@shop/contracts';
 import { Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { setAside } from '../kafka/dead-letter';
+import { allowedMethods } from './allowed-methods';
 import { ShopError } from './shop.error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -50,8 +51,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (host.getType() === 'http') {
       const http = host.switchToHttp();
+      const request = http.getRequest();
       const response = http.getResponse();
-      const requestId = requestContext.requestId() ?? http.getRequest().id;
+      const requestId = requestContext.requestId() ?? request.id;
+      const allowed = error instanceof NotFoundException ? allowedMethods(request) : [];
+      if (allowed.length > 0) {
+        // The path exists, the method does not: 405 with the methods it has (RFC 9110 15.5.6).
+        response.setHeader('Allow', [...allowed, 'OPTIONS'].join(', '));
+        if (request.method === 'OPTIONS') return response.status(204).end();
+        const message = `${request.method} is not allowed on ${request.path}; it answers ${allowed.join(', ')}`;
+        return response.status(405).json({ statusCode: 405, code: ERROR_CODES.METHOD_NOT_ALLOWED, message, requestId });
+      }
       response.status(wire.statusCode).json({ ...wire, requestId });
       return;
     }
