@@ -316,9 +316,15 @@ export interface components {
              * @enum {string}
              */
             role: "customer" | "admin";
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             createdAt: string;
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             updatedAt: string;
         };
         LoginRequest: {
@@ -448,9 +454,15 @@ export interface components {
             stock: number;
             /** @example 5 */
             lowStockThreshold: number;
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             createdAt: string;
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             updatedAt: string;
         };
         ProductPage: {
@@ -545,9 +557,15 @@ export interface components {
             totalCents: number;
             /** @description Why the order was rejected */
             rejection?: components["schemas"]["OrderRejection"];
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             createdAt: string;
-            /** @example 2026-11-21T10:00:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
             updatedAt: string;
         };
         OrderAcceptedResponse: {

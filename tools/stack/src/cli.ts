@@ -2,7 +2,7 @@
 /**
  * Native dev stack.
  *   up       install, start Kafka + database + the four apps on the dev ports, stay up
- *   install  fetch Kafka jars / build FerretDB (idempotent)
+ *   install  fetch Kafka jars / build FerretDB / install the contract test's schemathesis (idempotent)
  *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
  * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
  * GATEWAY_PORT, USER_SERVICE_PORT, PRODUCT_SERVICE_PORT, ORDER_SERVICE_PORT move ports.

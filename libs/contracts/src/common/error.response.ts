@@ -14,7 +14,7 @@ export class FieldErrorResponse implements FieldError {
 /** The HTTP error body; documented once for Swagger. */
 @ApiExtraModels(FieldErrorResponse)
 export class ErrorResponse {
-  @ApiProperty({ example: 404 })
+  @ApiProperty({ type: 'integer', example: 404 })
   statusCode!: number;
 
   @ApiProperty({ example: 'USER_NOT_FOUND', description: 'UPPER_SNAKE error code' })

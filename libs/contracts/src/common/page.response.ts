@@ -15,13 +15,13 @@ export function PageOf<T>(item: Type<T>): Type<Page<T>> {
     @ApiProperty({ type: [item] })
     items!: T[];
 
-    @ApiProperty({ example: 1, description: 'How many there are in all' })
+    @ApiProperty({ type: 'integer', example: 1, description: 'How many there are in all' })
     total!: number;
 
-    @ApiProperty({ example: 20 })
+    @ApiProperty({ type: 'integer', example: 20 })
     limit!: number;
 
-    @ApiProperty({ example: 0 })
+    @ApiProperty({ type: 'integer', example: 0 })
     offset!: number;
   }
   return PageOfItems;

@@ -14,13 +14,13 @@ export class OrderLineResponse {
   @ApiProperty({ example: 'Mechanical keyboard' })
   name!: string;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   quantity!: number;
 
-  @ApiProperty({ example: 8999, description: 'Price per unit when the order was confirmed' })
+  @ApiProperty({ type: 'integer', example: 8999, description: 'Price per unit when the order was confirmed' })
   unitPriceCents!: number;
 
-  @ApiProperty({ example: 17998 })
+  @ApiProperty({ type: 'integer', example: 17998 })
   lineTotalCents!: number;
 }
 
@@ -48,16 +48,16 @@ export class OrderResponse {
   @ApiProperty({ type: [OrderLineResponse], description: 'Priced lines; quantities only while pending or when rejected' })
   items!: OrderLineResponse[];
 
-  @ApiProperty({ example: 17998 })
+  @ApiProperty({ type: 'integer', example: 17998 })
   totalCents!: number;
 
   @ApiPropertyOptional({ type: OrderRejection, description: 'Why the order was rejected' })
   rejection?: OrderRejection;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   createdAt!: string;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   updatedAt!: string;
 }
 

@@ -12,19 +12,19 @@ export class ProductResponse {
   @ApiPropertyOptional({ example: 'Tenkeyless, brown switches' })
   description?: string;
 
-  @ApiProperty({ example: 8999 })
+  @ApiProperty({ type: 'integer', example: 8999 })
   priceCents!: number;
 
-  @ApiProperty({ example: 60, description: 'Units in stock now' })
+  @ApiProperty({ type: 'integer', example: 60, description: 'Units in stock now' })
   stock!: number;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ type: 'integer', example: 5 })
   lowStockThreshold!: number;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   createdAt!: string;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   updatedAt!: string;
 }
 

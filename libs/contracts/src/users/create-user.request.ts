@@ -67,7 +67,7 @@ export class TokenResponse {
   @ApiProperty({ example: 'Bearer', enum: ['Bearer'] })
   tokenType!: 'Bearer';
 
-  @ApiProperty({ example: 900, description: 'Seconds until the token expires (JWT_TTL)' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Seconds until the token expires (JWT_TTL)' })
   expiresIn!: number;
 }
 

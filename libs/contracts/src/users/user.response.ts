@@ -16,10 +16,10 @@ export class UserResponse {
   @ApiProperty({ enum: ROLES, example: 'customer' })
   role!: Role;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   createdAt!: string;
 
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   updatedAt!: string;
 }
 
