@@ -1,3 +1,5 @@
+// First: tracing (when on) patches http, express and mongodb before anything loads them.
+import '@shop/telemetry';
 import { bootstrap } from '@shop/platform';
 import { AppModule } from './app.module';
 

@@ -199,7 +199,7 @@ describe('docker-compose.yml', () => {
 
   it('sets for each app only environment variables its config schema reads', () => {
     for (const { name, service, app } of appServices()) {
-      const folders = ['libs/platform/src', `${app}/src`];
+      const folders = ['libs/platform/src', 'libs/telemetry/src', `${app}/src`];
       const sources = typeScriptSourceText(...folders);
       assert.ok(sources.trim() !== '', `no TypeScript sources under ${folders.join(' or ')} to check the environment of "${name}" against`);
       for (const key of Object.keys(environmentOf(service))) {

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ERROR_CODES, HEADERS } from '@shop/contracts';
-import { requestContext } from '@shop/platform';
+import { annotateActiveSpan, requestContext } from '@shop/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import helmet from 'helmet';
@@ -31,6 +31,7 @@ export function configureHttp(app: INestApplication): void {
     const given = req.header(HEADERS.REQUEST_ID);
     req.id = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
+    annotateActiveSpan({ 'shop.request_id': req.id });
     next();
   });
   app.use(json({ limit: BODY_LIMIT }));

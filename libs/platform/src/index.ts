@@ -28,3 +28,4 @@ export * from './auth/ownership';
 export * from './auth/principal-headers';
 export * from './auth/secret-seal';
 export * from './auth/public';
+export { annotateActiveSpan, traceIds } from './tracing/tracing';

@@ -8,7 +8,7 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** The README's run command (`npm start` is build + `tools/stack up`) for a stack of its own, on free ports. */
 export interface StackCli {
   name: string;
-  ports: { kafka: number; controller: number; mongo: number; gateway: number; users: number; products: number; orders: number };
+  ports: { kafka: number; controller: number; mongo: number; gateway: number; users: number; products: number; orders: number; zipkin: number; prometheus: number };
   dataDir: string;
   /** Starts `up`; resolves with the running command once it prints "up in N s" (rejects when it exits first). */
   up(): Promise<RunningCli>;
@@ -25,9 +25,10 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-export async function stackCli(label: string): Promise<StackCli> {
-  const [kafka, controller, mongo, gateway, users, products, orders] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  const ports = { kafka, controller, mongo, gateway, users, products, orders };
+/** `args`: after `up`, e.g. `--observability` (Zipkin and Prometheus get free ports too). */
+export async function stackCli(label: string, args: string[] = []): Promise<StackCli> {
+  const [kafka, controller, mongo, gateway, users, products, orders, zipkin, prometheus] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+  const ports = { kafka, controller, mongo, gateway, users, products, orders, zipkin, prometheus };
   const name = `${label}-${process.pid}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -39,6 +40,8 @@ export async function stackCli(label: string): Promise<StackCli> {
     USER_SERVICE_PORT: String(users),
     PRODUCT_SERVICE_PORT: String(products),
     ORDER_SERVICE_PORT: String(orders),
+    ZIPKIN_PORT: String(zipkin),
+    PROMETHEUS_PORT: String(prometheus),
   };
   delete env.KAFKA_BROKERS; // start its own servers, as on a fresh machine
   delete env.MONGO_URI;
@@ -46,7 +49,7 @@ export async function stackCli(label: string): Promise<StackCli> {
   const dataDir = join(REPO_ROOT, '.stack', 'data', name);
 
   const launch = (): RunningCli => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'tools/stack/dist/cli.js'), 'up'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'tools/stack/dist/cli.js'), 'up', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Native dev stack.
- *   up       install, start Kafka + database + the four apps on the dev ports, stay up
+ *   up       install, start Kafka + database + the four apps on the dev ports, stay up;
+ *            `--observability` also starts Zipkin and Prometheus and turns tracing on
  *   install  fetch Kafka jars / build FerretDB / install the contract test's schemathesis (idempotent)
  *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
  * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
@@ -14,6 +15,7 @@ import { APPS, AppName, AppProcess, devAccounts, DEV_PORTS, startApp } from './a
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
 import { installSchemathesis } from './test-tools';
+import { installZipkin, Observability, OBSERVABILITY_PORTS, prometheusBinary, startObservability } from './observability';
 import { dataDirOf, REPO_ROOT, STACK_DIR } from './paths';
 import { assertPortFree, isPortFree } from './ports';
 import { killAllTracked } from './processes';
@@ -40,10 +42,15 @@ function appPort(app: AppName): number {
   return envPort(portVariable(app), DEV_PORTS[app]);
 }
 
-async function up(): Promise<void> {
+async function up(observe: boolean): Promise<void> {
   await install();
+  if (observe) {
+    await installZipkin();
+    prometheusBinary(); // missing: say so before anything starts
+  }
   const started = Date.now();
   let infra: Infra | undefined;
+  let observability: Observability | undefined;
   const apps: AppProcess[] = [];
   let stopping = false;
 
@@ -56,6 +63,7 @@ async function up(): Promise<void> {
     stopping = true;
     console.log('\n[stack] stopping ...');
     await Promise.all(apps.map((a) => a.stop())); // gateway and services together, SIGTERM
+    await observability?.stop();
     await infra?.stop(); // database, then Kafka
     console.log('[stack] stopped');
     process.exit(code);
@@ -66,6 +74,7 @@ async function up(): Promise<void> {
 
   try {
     const ports = { kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017) };
+    const observabilityPorts = { zipkin: envPort('ZIPKIN_PORT', OBSERVABILITY_PORTS.zipkin), prometheus: envPort('PROMETHEUS_PORT', OBSERVABILITY_PORTS.prometheus) };
     // What a run killed without stopping left holds our ports: stop it, then make sure
     // every port is free before anything starts.
     await stopWhatTheLastRunLeft(STACK);
@@ -73,12 +82,24 @@ async function up(): Promise<void> {
       ...(process.env.KAFKA_BROKERS ? [] : ([[ports.kafkaPort, 'Kafka (KAFKA_PORT)'], [ports.controllerPort, 'the Kafka controller (KAFKA_CONTROLLER_PORT)']] as const)),
       ...(process.env.MONGO_URI ? [] : ([[ports.mongoPort, 'the database (MONGO_PORT)']] as const)),
       ...APPS.map((app) => [appPort(app), `${app} (${portVariable(app)})`] as const),
+      ...(observe ? ([[observabilityPorts.zipkin, 'Zipkin (ZIPKIN_PORT)'], [observabilityPorts.prometheus, 'Prometheus (PROMETHEUS_PORT)']] as const) : []),
     ]);
     infra = await startInfra({ name: STACK, ...ports });
     const infraSeconds = seconds(started);
     console.log(`[stack] Kafka ${infra.kafkaBrokers} and database ${infra.mongoUri} ready (${infraSeconds} s)`);
+    if (observe) {
+      // Zipkin's JVM takes a while: the apps start meanwhile, their first spans wait in their exporters.
+      observability = await startObservability({
+        dataDir: dataDirOf(STACK),
+        logDir: infra.logDir,
+        appPorts: Object.fromEntries(APPS.map((app) => [app, appPort(app)])),
+        ports: observabilityPorts,
+        record: infra.record,
+      });
+    }
+    const appEnv = observability?.appEnv ?? {};
     const startOne = async (app: AppName) => {
-      const proc = await startApp(app, { port: appPort(app), infra: infra! });
+      const proc = await startApp(app, { port: appPort(app), infra: infra!, env: appEnv });
       apps.push(proc);
       console.log(`[stack] ${app} ready on ${proc.url}`);
     };
@@ -88,6 +109,7 @@ async function up(): Promise<void> {
     if (failed) throw failed.reason;
     await startOne('gateway');
     for (const line of await seedDemoData(infra.mongoUri, dataDirOf(STACK))) console.log(`[stack] ${line}`);
+    await observability?.ready();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[stack] start failed: ${message}`);
@@ -109,6 +131,12 @@ async function up(): Promise<void> {
     ['Kafka bootstrap', infra.kafkaBrokers],
     ['MongoDB URI', infra.mongoUri],
     ['Logs', path.relative(process.cwd(), infra.logDir) || '.'],
+    ...(observability
+      ? ([
+          ['Zipkin (traces)', `${observability.zipkinUrl}/zipkin/`],
+          ['Prometheus', `${observability.prometheusUrl}/alerts`],
+        ] as Array<[string, string]>)
+      : []),
     ['Admin login', `${EXAMPLE_ACCOUNTS.admin.email} / ${devAccounts().ADMIN_PASSWORD}`],
     ['Customer login', `${EXAMPLE_ACCOUNTS.customer.email} / ${devAccounts().DEMO_PASSWORD}`],
   ];
@@ -149,10 +177,11 @@ async function main(): Promise<void> {
   const command = process.argv[2];
   switch (command) {
     case 'up':
-      return up();
+      return up(process.argv.includes('--observability'));
     case 'install':
       await install();
       await installSchemathesis(); // the contract test's fuzzer
+      await installZipkin(); // npm start -- --observability, and the tracing test
       return;
     case 'reset':
       return reset();

@@ -65,7 +65,9 @@ export async function install(opts: { quiet?: boolean; kafka?: boolean } = {}): 
 
   // Kafka broker jars, resolved from Maven Central by the pinned pom.
   const version = kafkaVersion();
-  const kafkaHome = path.join(CACHE_DIR, `kafka-${version}`);
+  // Named by the pom too, so a jar added to it (kafka-tools) resolves again.
+  const pomHash = createHash('sha256').update(fs.readFileSync(KAFKA_POM)).digest('hex').slice(0, 8);
+  const kafkaHome = path.join(CACHE_DIR, `kafka-${version}-${pomHash}`);
   const kafkaLibs = path.join(kafkaHome, 'libs');
   const kafkaMarker = path.join(kafkaHome, '.complete');
   const kafkaNeeded = opts.kafka !== false;

@@ -7,6 +7,7 @@ import { eventsPublished } from '../metrics/metrics';
 import { KAFKA_CLIENT } from './rpc-client';
 import { KAFKA_SETTINGS, KafkaSettings } from './kafka.settings';
 import { outgoingHeaders, sendFailure } from './outgoing';
+import { inSpan, messagingAttributes, SpanKind } from '../tracing/tracing';
 
 /**
  * Publishes the events of the contract map: JSON value, the entity id as key (as the
@@ -20,13 +21,16 @@ export class EventPublisher {
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
   ) {}
 
-  async publish<Payload>(event: EventContract<Payload>, payload: Payload): Promise<void> {
-    const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: event.topic };
-    try {
-      await lastValueFrom(this.client.emit(event.topic, { key: event.key.of(payload), value: payload, headers }));
-      eventsPublished.inc({ topic: event.topic });
-    } catch (error) {
-      throw sendFailure(error, event.topic);
-    }
+  publish<Payload>(event: EventContract<Payload>, payload: Payload): Promise<void> {
+    const key = event.key.of(payload);
+    return inSpan(`publish ${event.topic}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(event.topic, key) }, async () => {
+      const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: event.topic };
+      try {
+        await lastValueFrom(this.client.emit(event.topic, { key, value: payload, headers }));
+        eventsPublished.inc({ topic: event.topic });
+      } catch (error) {
+        throw sendFailure(error, event.topic);
+      }
+    });
   }
 }

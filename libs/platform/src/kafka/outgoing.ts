@@ -5,19 +5,23 @@ import { randomUUID } from 'node:crypto';
 import { principalHeaders } from '../auth/principal-headers';
 import { requestContext } from '../context/request-context';
 import { ShopError } from '../errors/shop.error';
+import { injectTraceContext } from '../tracing/tracing';
 
 /**
  * What every message this app sends carries: the request id of the current call, the
- * caller it acts for (if any), who sent it, and that it is JSON.
+ * caller it acts for (if any), who sent it, that it is JSON, and (when tracing) the
+ * active span as `traceparent`.
  */
 export function outgoingHeaders(instance: string): Record<string, string> {
   const context = requestContext.get();
-  return {
+  const headers = {
     [HEADERS.REQUEST_ID]: context?.requestId ?? randomUUID(),
     ...principalHeaders(context?.principal),
     [HEADERS.PRODUCER]: instance,
     [HEADERS.CONTENT_TYPE]: 'application/json',
   };
+  injectTraceContext(headers);
+  return headers;
 }
 
 const logger = new Logger('Kafka');

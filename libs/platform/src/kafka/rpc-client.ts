@@ -7,6 +7,7 @@ import { outgoingHeaders, sendFailure } from './outgoing';
 import { ShopClientKafka } from './shop-kafka.client';
 import { ShopError } from '../errors/shop.error';
 import { outcomeOf, rpcClientDuration } from '../metrics/metrics';
+import { inSpan, messagingAttributes, SpanKind } from '../tracing/tracing';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -52,29 +53,34 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Sends a request and waits for its reply. The request carries its deadline, so the service skips it once nobody waits. */
-  async send<Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: SendOptions = {}): Promise<Res> {
+  send<Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: SendOptions = {}): Promise<Res> {
     const { pattern } = contract;
-    const timeoutMs = options.timeoutMs ?? this.settings.rpcTimeoutMs;
-    const timer = rpcClientDuration.startTimer({ pattern });
-    const headers = outgoingHeaders(this.settings.instance);
-    if (!options.mustApply) headers[HEADERS.DEADLINE] = String(Date.now() + timeoutMs);
-    const message = { key: contract.key?.of(request) ?? null, value: request, headers };
-    try {
-      const reply = await firstValueFrom(
-        this.client.send<Res>(pattern, message).pipe(
-          timeout({
-            first: timeoutMs,
-            with: () => from(this.whyNoAnswer(pattern, timeoutMs)).pipe(mergeMap((error) => throwError(() => error))),
-          }),
-        ),
-      );
-      timer({ outcome: 'ok' });
-      return reply;
-    } catch (error) {
-      const failure = sendFailure(error, pattern);
-      timer({ outcome: outcomeOf(failure.statusCode, failure.code) });
-      throw failure;
-    }
+    const key = contract.key?.of(request) ?? null;
+    return inSpan(`send ${pattern}`, { kind: SpanKind.CLIENT, attributes: messagingAttributes(pattern, key) }, async (span) => {
+      const timeoutMs = options.timeoutMs ?? this.settings.rpcTimeoutMs;
+      const timer = rpcClientDuration.startTimer({ pattern });
+      const headers = outgoingHeaders(this.settings.instance);
+      if (!options.mustApply) headers[HEADERS.DEADLINE] = String(Date.now() + timeoutMs);
+      try {
+        const reply = await firstValueFrom(
+          this.client.send<Res>(pattern, { key, value: request, headers }).pipe(
+            timeout({
+              first: timeoutMs,
+              with: () => from(this.whyNoAnswer(pattern, timeoutMs)).pipe(mergeMap((error) => throwError(() => error))),
+            }),
+          ),
+        );
+        timer({ outcome: 'ok' });
+        span.setAttribute('shop.outcome', 'ok');
+        return reply;
+      } catch (error) {
+        const failure = sendFailure(error, pattern);
+        const outcome = outcomeOf(failure.statusCode, failure.code);
+        timer({ outcome });
+        span.setAttribute('shop.outcome', outcome);
+        throw failure;
+      }
+    });
   }
 
   /**
@@ -82,13 +88,15 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
    * (Prefer: respond-async orders, stock releases after a cancellation). It has no
    * deadline: it takes effect whenever it is handled.
    */
-  async command<Req>(contract: RpcContract<Req, unknown>, request: Req): Promise<void> {
-    const message = { key: contract.key?.of(request) ?? null, value: request, headers: outgoingHeaders(this.settings.instance) };
-    try {
-      await lastValueFrom(this.client.emit(contract.pattern, message));
-    } catch (error) {
-      throw sendFailure(error, contract.pattern);
-    }
+  command<Req>(contract: RpcContract<Req, unknown>, request: Req): Promise<void> {
+    const key = contract.key?.of(request) ?? null;
+    return inSpan(`send ${contract.pattern}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(contract.pattern, key) }, async () => {
+      try {
+        await lastValueFrom(this.client.emit(contract.pattern, { key, value: request, headers: outgoingHeaders(this.settings.instance) }));
+      } catch (error) {
+        throw sendFailure(error, contract.pattern);
+      }
+    });
   }
 
   /** True once this replica owns a partition of its reply topic (at once for an app that calls nothing). */

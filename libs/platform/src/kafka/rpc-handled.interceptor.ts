@@ -3,6 +3,7 @@ import { KafkaContext } from '@nestjs/microservices';
 import { Observable, tap } from 'rxjs';
 import { isEvent, toWireError } from '../errors/all-exceptions.filter';
 import { Outcome, outcomeOf, rpcServerDuration, rpcServerInFlight } from '../metrics/metrics';
+import { recordOutcome } from '../tracing/tracing';
 
 /**
  * Every Kafka message a handler takes: its time and outcome in rpc_server_duration_seconds,
@@ -25,6 +26,7 @@ export class RpcHandledInterceptor implements NestInterceptor {
       rpcServerDuration.observe({ pattern, outcome }, seconds);
       rpcServerInFlight.dec({ pattern });
       const ms = Math.round(seconds * 10_000) / 10;
+      recordOutcome(outcome, !['ok', 'client_error'].includes(outcome));
       this.logger.log({ pattern, partition: kafka.getPartition(), offset: kafka.getMessage().offset, durationMs: ms, outcome }, `Handled ${pattern} in ${ms} ms: ${outcome}`);
     };
     return next.handle().pipe(

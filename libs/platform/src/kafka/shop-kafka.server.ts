@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ServerKafka } from '@nestjs/microservices';
+import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
 import { KafkaRequestSerializer } from '@nestjs/microservices/serializers';
 import { HEADERS, isReadPattern } from '@shop/contracts';
 import { EachMessagePayload, Kafka } from 'kafkajs';
@@ -10,6 +10,7 @@ import { messagesConsumed, rpcServerDuration } from '../metrics/metrics';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
 import { KafkaSettings, nestKafkaOptions } from './kafka.settings';
 import { withCoalescedSends } from './send-coalescer';
+import { injectTraceContext, inSpan, messagingAttributes, recordOutcome, SpanKind, traceContextOf } from '../tracing/tracing';
 
 /**
  * NestJS's Kafka server with what a request needs across processes:
@@ -83,17 +84,34 @@ export class ShopKafkaServer extends ServerKafka {
     const headers = payload.message.headers ?? {};
     const requestId = headerText(headers[HEADERS.REQUEST_ID]) ?? randomUUID();
     messagesConsumed.inc({ topic: payload.topic });
+    // `handle <pattern>`, a child of the sender's span (the message's traceparent).
+    const span = <T>(work: () => Promise<T>) =>
+      inSpan(
+        `handle ${payload.topic}`,
+        {
+          kind: headers[KafkaHeaders.REPLY_TOPIC] === undefined ? SpanKind.CONSUMER : SpanKind.SERVER,
+          parent: traceContextOf(headers),
+          attributes: messagingAttributes(payload.topic, headerText(payload.message.key ?? undefined), {
+            'messaging.destination.partition.id': String(payload.partition),
+            'messaging.kafka.offset': payload.message.offset,
+            'shop.request_id': requestId,
+          }),
+        },
+        work,
+      );
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
     if (deadline > 0 && Date.now() > deadline) {
       rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
-      this.log.warn(
-        { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline },
-        `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
-      );
-      return;
+      return span(async () => {
+        recordOutcome('skipped');
+        this.log.warn(
+          { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline },
+          `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
+        );
+      });
     }
     const principal = principalFrom(headers);
-    const handle = () => requestContext.run({ requestId, pattern: payload.topic, principal }, () => super.handleMessage(payload));
+    const handle = () => span(() => requestContext.run({ requestId, pattern: payload.topic, principal }, () => super.handleMessage(payload)));
     if (this.readConcurrency > 1 && isReadPattern(payload.topic)) {
       // Don't hold the partition for a read: start it and take the next message, with
       // at most readConcurrency in flight (the fetch loop waits here when full).
@@ -111,13 +129,17 @@ export class ShopKafkaServer extends ServerKafka {
 /**
  * Replies (answers and errors alike) carry the request id and the pattern they answer,
  * read from the context of the message being handled, so a person can match them in
- * the caller's reply topic.
+ * the caller's reply topic; and the handling span as `traceparent`.
  */
 class ReplySerializer extends KafkaRequestSerializer {
   override serialize(value: unknown) {
     const message = super.serialize(value);
     const context = requestContext.get();
-    if (context) message.headers = { ...message.headers, [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
+    if (context) {
+      const headers: Record<string, string> = { [HEADERS.REQUEST_ID]: context.requestId, ...(context.pattern && { [HEADERS.PATTERN]: context.pattern }) };
+      injectTraceContext(headers);
+      message.headers = { ...message.headers, ...headers };
+    }
     return message;
   }
 }

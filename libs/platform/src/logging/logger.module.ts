@@ -6,12 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
 import { ServiceInfo } from '../service-info';
+import { traceIds } from '../tracing/tracing';
 
 const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
  * JSON lines, one per event, each with `service`, `instance` and the `requestId` of
- * the HTTP call or Kafka message being handled. Health and metrics are kept out of
+ * the HTTP call or Kafka message being handled (and its `traceId` and `spanId` when tracing). Health and metrics are kept out of
  * the access log; credentials are redacted.
  */
 export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModule {
@@ -22,7 +23,7 @@ export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModul
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     mixin: () => {
       const requestId = requestContext.requestId();
-      return requestId ? { requestId } : {};
+      return { ...(requestId && { requestId }), ...traceIds() };
     },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
