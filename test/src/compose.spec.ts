@@ -256,6 +256,18 @@ describe('docker-compose.yml', () => {
     assert.equal(imageParts(String(kafka.image)).tag, pinned, `service "${name}" runs ${kafka.image} but the native stack pins Kafka ${pinned}`);
   });
 
+  it('runs the Zipkin version the native stack resolves, and sends every app’s traces to it', () => {
+    const pinned = /ZIPKIN_VERSION = '([^']+)'/.exec(readRepoFile('tools/stack/src/observability.ts'))?.[1];
+    assert.ok(pinned, 'tools/stack/src/observability.ts has no ZIPKIN_VERSION');
+    const [name, zipkin] = serviceRunning('openzipkin/zipkin');
+    assert.equal(imageParts(String(zipkin.image)).tag, pinned, `service "${name}" runs ${zipkin.image} but the native stack runs Zipkin ${pinned}`);
+    for (const { name: app, service } of appServices()) {
+      const env = environmentOf(service);
+      assert.equal(env.OTEL_TRACES_EXPORTER, 'zipkin', `${app} exports traces`);
+      assert.equal(env.OTEL_EXPORTER_ZIPKIN_ENDPOINT, `http://${name}:9411/api/v2/spans`, `${app} sends them to the zipkin service`);
+    }
+  });
+
   it('mounts only declared named volumes and files that exist in the repository', () => {
     const declared = new Set(Object.keys(compose().volumes ?? {}));
     for (const [name, service] of services()) {

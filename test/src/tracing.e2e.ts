@@ -1,12 +1,13 @@
 import { EXAMPLE_ACCOUNTS, EXAMPLE_IDS, EVENTS, HEADERS, RPC } from '@shop/contracts';
 import { waitUntil } from '@shop/stack';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { client } from './support/http';
 import { TopicWatcher } from './support/kafka';
-import { RunningCli, stackCli, StackCli } from './support/stack-cli';
+import { REPO_ROOT, RunningCli, stackCli, StackCli } from './support/stack-cli';
 
 /** A span as Zipkin's API answers it. */
 interface ZipkinSpan {
@@ -27,6 +28,8 @@ describe('tracing and the native observability stack (npm start -- --observabili
   let base: string;
   let zipkin: string;
   let prometheus: string;
+  /** The call the trace test made, for the topic tools to find. */
+  let call: { requestId: string; traceId: string } | undefined;
 
   before(async () => {
     stack = await stackCli('tracing', ['--observability']);
@@ -136,10 +139,34 @@ describe('tracing and the native observability stack (npm start -- --observabili
         const inSpan = lines.filter((l) => l.traceId);
         assert.ok(inSpan.length > 0 && inSpan.every((l) => l.traceId === traceId && /^[0-9a-f]{16}$/.test(l.spanId ?? '')), `${app}'s lines carry the trace id: ${JSON.stringify(lines.map((l) => [l.msg, l.traceId]))}`);
       }
+      call = { requestId, traceId };
       console.log(`# one call, one trace: ${spans.length} spans from ${new Set(spans.map((s) => s.localEndpoint.serviceName)).size} apps, ${zipkin}/zipkin/traces/${traceId}`);
     } finally {
       await watcher.stop();
     }
+  });
+
+  it('npm run kafka: consumer groups with their lag, and the call’s messages found by request id with the console consumer', { timeout: 60_000 }, () => {
+    assert.ok(call, 'the trace test ran first');
+    const kafka = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'tools/stack/dist/kafka-tools.js'), ...args], {
+        env: { ...process.env, KAFKA_BROKERS: `127.0.0.1:${stack.ports.kafka}` },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout;
+    };
+    assert.match(kafka('topics', '--list'), /^order\.create$/m);
+    const groups = kafka('consumer-groups', '--describe', '--group', 'order-service-server');
+    assert.match(groups, /GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG/);
+    assert.match(groups, /order-service-server\s+order\.create\s+\d/);
+    const consumed = kafka('console-consumer', '--topic', 'order.create', '--from-beginning', '--timeout-ms', '5000');
+    const line = consumed.split('\n').find((l) => l.includes(`x-request-id:${call!.requestId}`));
+    assert.ok(line, `the call's order.create message, among:\n${consumed}`);
+    assert.match(line, /Partition:\d+\tOffset:\d+\t/, 'partition and offset');
+    assert.match(line, new RegExp(`traceparent:00-${call!.traceId}-`), 'its headers, traceparent included');
+    assert.match(line, /\t[0-9a-f]{24}\t\{"userId"/, 'its key (the order id), then its value');
   });
 
   it('Prometheus scrapes the four apps and has loaded the alert rules', { timeout: 60_000 }, async () => {
