@@ -2,7 +2,7 @@
  * The systems under test, on one Kafka + database per run: our four apps (a mode of
  * environment variables), or the peer, the stock NestJS Kafka demo of bench/src/peer.
  */
-import { APPS, AppProcess, freePort, Infra, startApp } from '@shop/stack';
+import { APPS, AppProcess, freePort, Infra, startApp, startZipkin, Zipkin } from '@shop/stack';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +18,8 @@ export interface Mode {
   peer?: boolean;
   /** Our apps as built in another checkout (`--baseline <dir>`): the same code before a change, measured in the same run. */
   root?: string;
+  /** Tracing on: a Zipkin of its own (co-located, measured with the rest), every app exporting to it. */
+  traced?: boolean;
 }
 
 /** JWT_TTL: one login serves a whole run (a setting of the benchmark, not of the product). */
@@ -25,6 +27,12 @@ const OURS = { KAFKA_PARTITIONS: '3', JWT_TTL: '2h' };
 
 export const MODES: Record<string, Mode> = {
   ours: { name: 'ours', what: 'our four apps with their default settings, 3 partitions per topic', env: OURS },
+  'ours-traced': {
+    name: 'ours-traced',
+    what: 'ours with tracing on at the default sampling (parentbased_always_on), exporting to a Zipkin the run starts',
+    env: OURS,
+    traced: true,
+  },
   'ours-warn': { name: 'ours-warn', what: 'ours with LOG_LEVEL=warn (no per-request log lines)', env: { ...OURS, LOG_LEVEL: 'warn' } },
   peer: { name: 'peer', what: 'the stock NestJS Kafka demo (bench/src/peer): default kafkajs/NestJS options, 1 partition', env: {}, peer: true },
   baseline: { name: 'baseline', what: 'our four apps as built in the --baseline checkout (the code before a change), same settings as ours', env: OURS },
@@ -48,16 +56,24 @@ export async function startSystem(mode: Mode, infra: Infra): Promise<System> {
 
 async function startOurs(mode: Mode, infra: Infra): Promise<System> {
   const apps: AppProcess[] = [];
+  let zipkin: Zipkin | undefined;
   const stop = async () => {
     for (const app of [...apps].reverse()) await app.stop();
+    await zipkin?.stop();
   };
   try {
-    for (const app of APPS) apps.push(await startApp(app, { infra, env: mode.env, name: app, root: mode.root }));
+    if (mode.traced) {
+      zipkin = await startZipkin({ port: await freePort(), logFile: path.join(infra.logDir, 'zipkin.log') });
+      await zipkin.ready();
+    }
+    const env = { ...mode.env, ...zipkin?.appEnv };
+    for (const app of APPS) apps.push(await startApp(app, { infra, env, name: app, root: mode.root }));
   } catch (err) {
     await stop();
     throw err;
   }
-  return { gatewayUrl: apps.find((a) => a.app === 'gateway')!.url, processes: apps.map((a) => ({ name: a.name, pid: a.pid })), stop };
+  const processes = [...apps.map((a) => ({ name: a.name, pid: a.pid })), ...(zipkin ? [{ name: 'zipkin', pid: zipkin.pid }] : [])];
+  return { gatewayUrl: apps.find((a) => a.app === 'gateway')!.url, processes, stop };
 }
 
 export async function createPeerTopics(brokers: string): Promise<void> {

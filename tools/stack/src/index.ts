@@ -8,3 +8,4 @@ export { freePort } from './ports';
 export { waitUntil } from './processes';
 export { install, type Installed } from './install';
 export { installSchemathesis, chromiumOrWhy, CHROMIUM } from './test-tools';
+export { startZipkin, startObservability, installZipkin, type Zipkin } from './observability';

@@ -84,16 +84,10 @@ export async function startObservability(o: {
 }): Promise<Observability> {
   const zipkinPort = o.ports?.zipkin ?? OBSERVABILITY_PORTS.zipkin;
   const prometheusPort = o.ports?.prometheus ?? OBSERVABILITY_PORTS.prometheus;
-  await assertPortFree(zipkinPort, 'Zipkin (ZIPKIN_PORT)');
   await assertPortFree(prometheusPort, 'Prometheus (PROMETHEUS_PORT)');
-  const jar = await installZipkin({ quiet: true });
   const prometheus = prometheusBinary();
 
-  const zipkin = new ManagedProcess('zipkin', 'java', ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', jar], path.join(o.logDir, 'zipkin.log'), {
-    // Loopback only: Spring binds a list from the environment whole, so the port entry is spelled out.
-    env: { ...process.env, ARMERIA_PORTS_0_PORT: String(zipkinPort), ARMERIA_PORTS_0_IP: '127.0.0.1', ARMERIA_PORTS_0_PROTOCOLS_0: 'http', STORAGE_TYPE: 'mem' },
-  });
-  o.record?.('zipkin', zipkin.pid);
+  const zipkin = await startZipkin({ port: zipkinPort, logFile: path.join(o.logDir, 'zipkin.log'), record: o.record });
   const configFile = path.join(o.dataDir, 'prometheus', 'prometheus.yml');
   fs.mkdirSync(path.dirname(configFile), { recursive: true });
   fs.writeFileSync(configFile, nativePrometheusConfig(o.appPorts));
@@ -105,21 +99,45 @@ export async function startObservability(o: {
   );
   o.record?.('prometheus', prom.pid);
 
-  const zipkinUrl = `http://127.0.0.1:${zipkinPort}`;
   const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
   return {
-    zipkinUrl,
+    zipkinUrl: zipkin.url,
     prometheusUrl,
-    appEnv: { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${zipkinUrl}/api/v2/spans` },
+    appEnv: zipkin.appEnv,
     ready: async () => {
-      await Promise.all([
-        waitForProcess('zipkin', zipkin, () => answers(`${zipkinUrl}/health`), 120_000, 500),
-        waitForProcess('prometheus', prom, () => answers(`${prometheusUrl}/-/ready`), 60_000, 200),
-      ]);
+      await Promise.all([zipkin.ready(), waitForProcess('prometheus', prom, () => answers(`${prometheusUrl}/-/ready`), 60_000, 200)]);
     },
     stop: async () => {
-      await Promise.all([zipkin.stop(10_000), prom.stop(10_000)]);
+      await Promise.all([zipkin.stop(), prom.stop(10_000)]);
     },
+  };
+}
+
+export interface Zipkin {
+  url: string;
+  pid: number;
+  /** What the apps need to send their traces here. */
+  appEnv: Record<string, string>;
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Zipkin's server on loopback, spans in memory (the benchmark's traced mode starts one too). */
+export async function startZipkin(o: { port: number; logFile: string; record?: (name: string, pid: number) => void }): Promise<Zipkin> {
+  await assertPortFree(o.port, 'Zipkin (ZIPKIN_PORT)');
+  const jar = await installZipkin({ quiet: true });
+  const proc = new ManagedProcess('zipkin', 'java', ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', jar], o.logFile, {
+    // Loopback only: Spring binds a list from the environment whole, so the port entry is spelled out.
+    env: { ...process.env, ARMERIA_PORTS_0_PORT: String(o.port), ARMERIA_PORTS_0_IP: '127.0.0.1', ARMERIA_PORTS_0_PROTOCOLS_0: 'http', STORAGE_TYPE: 'mem' },
+  });
+  o.record?.('zipkin', proc.pid);
+  const url = `http://127.0.0.1:${o.port}`;
+  return {
+    url,
+    pid: proc.pid,
+    appEnv: { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${url}/api/v2/spans` },
+    ready: () => waitForProcess('zipkin', proc, () => answers(`${url}/health`), 120_000, 500),
+    stop: () => proc.stop(10_000),
   };
 }
 
