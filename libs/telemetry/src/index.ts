@@ -42,7 +42,6 @@ function start(): void {
   if (!tracingEnabled()) return;
   process.env.OTEL_SERVICE_NAME ??= serviceNameOf(require.main?.filename) ?? 'shop';
   // Loaded only when on: the SDK and its instrumentations cost nothing when tracing is off.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startSdk } = require('./sdk') as typeof import('./sdk');
   startSdk();
 }
