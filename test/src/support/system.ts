@@ -24,8 +24,8 @@ export interface System {
 }
 
 /** Starts the apps a test needs (replicas included) and waits until each is ready. */
-export async function startSystem(options: { replicas?: Partial<Record<AppName, number>>; env?: Record<string, string> } = {}): Promise<System> {
-  const infra = await useInfra();
+export async function startSystem(options: { replicas?: Partial<Record<AppName, number>>; env?: Record<string, string>; infra?: InfraRef } = {}): Promise<System> {
+  const infra = options.infra ?? (await useInfra());
   const wanted: Record<AppName, number> = { 'user-service': 1, 'product-service': 1, 'order-service': 1, gateway: 1, ...options.replicas };
   const started: AppProcess[] = [];
   const launch = (app: AppName) =>

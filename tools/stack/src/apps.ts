@@ -144,3 +144,8 @@ export function devAccounts(): { ADMIN_PASSWORD: string; DEMO_PASSWORD: string }
     DEMO_PASSWORD: process.env.DEMO_PASSWORD || EXAMPLE_ACCOUNTS.customer.password,
   };
 }
+
+/** What the apps need to know of a Kafka cluster of `nodes`: every topic on 3 of them (or all, when fewer). */
+export function clusterEnv(nodes: number): Record<string, string> {
+  return nodes > 1 ? { KAFKA_REPLICATION_FACTOR: String(Math.min(3, nodes)) } : {};
+}

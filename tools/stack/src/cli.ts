@@ -2,7 +2,8 @@
 /**
  * Native dev stack.
  *   up       install, start Kafka + database + the four apps on the dev ports, stay up;
- *            `--observability` also starts Zipkin and Prometheus and turns tracing on
+ *            `--observability` also starts Zipkin and Prometheus and turns tracing on;
+ *            `--kafka-nodes 3` runs a Kafka cluster of three KRaft nodes (replication factor 3)
  *   install  fetch Kafka jars / build FerretDB / install the contract test's schemathesis (idempotent)
  *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
  * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
@@ -11,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
-import { APPS, AppName, AppProcess, devAccounts, DEV_PORTS, startApp } from './apps';
+import { APPS, AppName, AppProcess, clusterEnv, devAccounts, DEV_PORTS, startApp } from './apps';
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
 import { installSchemathesis } from './test-tools';
@@ -42,7 +43,16 @@ function appPort(app: AppName): number {
   return envPort(portVariable(app), DEV_PORTS[app]);
 }
 
-async function up(observe: boolean): Promise<void> {
+/** `--kafka-nodes N`: the Kafka cluster's size (default 1). */
+function kafkaNodesArg(argv: string[]): number {
+  const at = argv.indexOf('--kafka-nodes');
+  if (at === -1) return 1;
+  const nodes = Number(argv[at + 1]);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 7) throw new Error(`--kafka-nodes takes a number of nodes from 1 to 7, not "${argv[at + 1] ?? ''}"`);
+  return nodes;
+}
+
+async function up(observe: boolean, kafkaNodes: number): Promise<void> {
   await install();
   if (observe) {
     await installZipkin();
@@ -84,7 +94,7 @@ async function up(observe: boolean): Promise<void> {
       ...APPS.map((app) => [appPort(app), `${app} (${portVariable(app)})`] as const),
       ...(observe ? ([[observabilityPorts.zipkin, 'Zipkin (ZIPKIN_PORT)'], [observabilityPorts.prometheus, 'Prometheus (PROMETHEUS_PORT)']] as const) : []),
     ]);
-    infra = await startInfra({ name: STACK, ...ports });
+    infra = await startInfra({ name: STACK, ...ports, kafkaNodes });
     const infraSeconds = seconds(started);
     console.log(`[stack] Kafka ${infra.kafkaBrokers} and database ${infra.mongoUri} ready (${infraSeconds} s)`);
     if (observe) {
@@ -97,7 +107,7 @@ async function up(observe: boolean): Promise<void> {
         record: infra.record,
       });
     }
-    const appEnv = observability?.appEnv ?? {};
+    const appEnv = { ...observability?.appEnv, ...clusterEnv(kafkaNodes) };
     const startOne = async (app: AppName) => {
       const proc = await startApp(app, { port: appPort(app), infra: infra!, env: appEnv });
       apps.push(proc);
@@ -177,7 +187,7 @@ async function main(): Promise<void> {
   const command = process.argv[2];
   switch (command) {
     case 'up':
-      return up(process.argv.includes('--observability'));
+      return up(process.argv.includes('--observability'), kafkaNodesArg(process.argv));
     case 'install':
       await install();
       await installSchemathesis(); // the contract test's fuzzer

@@ -2,8 +2,8 @@
  * @shop/stack: runs the system natively (no Docker): Kafka from the Apache jars,
  * mongod or FerretDB, and the four apps as Node processes.
  */
-export { startInfra, type Infra, type InfraOptions } from './infra';
-export { startApp, APPS, DEV_PORTS, devAccounts, type AppName, type AppProcess, type StartAppOptions } from './apps';
+export { startInfra, type Infra, type InfraOptions, type KafkaNode } from './infra';
+export { startApp, APPS, DEV_PORTS, clusterEnv, devAccounts, type AppName, type AppProcess, type StartAppOptions } from './apps';
 export { freePort } from './ports';
 export { waitUntil } from './processes';
 export { install, type Installed } from './install';

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mongoUriFor, startDatabase } from './database';
 import { install } from './install';
-import { startKafka } from './kafka';
+import { kafkaAnswers, newClusterId, startKafka } from './kafka';
 import { dataDirOf, logDirOf } from './paths';
 import { assertPortFree, freePort } from './ports';
 import { forgetProcesses, recordProcess, stopLeftovers } from './leftovers';
-import { ManagedProcess } from './processes';
+import { ManagedProcess, waitUntil } from './processes';
 
 export interface InfraOptions {
   /** Stack name: state goes to .stack/data/<name> and .stack/logs/<name>. Default "test". */
@@ -23,6 +23,20 @@ export interface InfraOptions {
   useEnv?: boolean;
   /** Start the database alone (the medium tests need no Kafka); kafkaBrokers is then empty. */
   databaseOnly?: boolean;
+  /** KRaft nodes (each broker and controller) of the Kafka cluster; default 1. */
+  kafkaNodes?: number;
+}
+
+/** One node of a started Kafka cluster, for tests that take a broker away and bring it back. */
+export interface KafkaNode {
+  id: number;
+  /** host:port of its client listener. */
+  broker: string;
+  pid(): number | undefined;
+  /** SIGKILL: the broker dies as a crash would, without handing over its leaderships. */
+  kill(): Promise<void>;
+  /** Starts it again on its data (after kill). */
+  start(): Promise<void>;
 }
 
 export interface Infra {
@@ -35,6 +49,8 @@ export interface Infra {
   record(name: string, pid: number): void;
   /** Stops the database, then Kafka (only what this call started). */
   stop(): Promise<void>;
+  /** The Kafka nodes this call started (empty with KAFKA_BROKERS). */
+  kafkaNodes: KafkaNode[];
 }
 
 /**
@@ -64,7 +80,9 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   const started: ManagedProcess[] = [];
   const stop = async () => {
     // Reverse start order: database first, Kafka last.
-    for (const proc of [...started].reverse()) await proc.stop(proc.name === 'kafka' ? 20_000 : 10_000);
+    for (const proc of [...started].reverse().filter((p) => !p.name.startsWith('kafka'))) await proc.stop(10_000);
+    // A cluster's nodes together: the last one alone would wait for a quorum that is gone.
+    await Promise.all(started.filter((p) => p.name.startsWith('kafka')).map((p) => p.stop(20_000)));
     started.length = 0;
     forgetProcesses(dataDir); // all stopped: nothing for a later start to find
     releaseLock();
@@ -75,23 +93,67 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly });
 
     let kafkaBrokers = externalKafka;
+    const kafkaNodes: KafkaNode[] = [];
     if (kafkaBrokers === undefined) {
-      const port = opts.kafkaPort ?? (await freePort());
-      const controllerPort = opts.controllerPort ?? (await freePort());
-      await assertPortFree(port, 'Kafka');
-      await assertPortFree(controllerPort, 'the Kafka controller');
-      started.push(
-        await startKafka({
-          libs: installed!.kafkaLibs,
-          configDir: path.join(dataDir, 'config'),
-          logDir: path.join(dataDir, 'kafka'),
-          logFile: path.join(logDir, 'kafka.log'),
-          port,
-          controllerPort,
-          onStart: (pid) => recordProcess(dataDir, 'kafka', pid),
-        }),
-      );
-      kafkaBrokers = `127.0.0.1:${port}`;
+      const count = opts.kafkaNodes ?? 1;
+      // The nodes' data belong to one cluster of one size: another size needs fresh data.
+      const sizeFile = path.join(dataDir, 'kafka-nodes');
+      const formerSize = fs.existsSync(sizeFile) ? Number(fs.readFileSync(sizeFile, 'utf8')) : fs.existsSync(path.join(dataDir, 'kafka')) ? 1 : undefined;
+      if (formerSize !== undefined && formerSize !== count) {
+        throw new Error(`stack "${name}" holds the data of a ${formerSize}-node Kafka cluster, not ${count}: \`npm run reset\` deletes it, or use another STACK_NAME`);
+      }
+      fs.writeFileSync(sizeFile, `${count}\n`);
+      // Node 1 keeps the single node's ports, folders and names; a cluster's others get their own.
+      const nodes = [];
+      for (let id = 1; id <= count; id++) {
+        // Given ports: node N listens 2(N-1) above them (9092, 9094, 9096; controllers 9093, 9095, 9097).
+        const port = opts.kafkaPort ? opts.kafkaPort + 2 * (id - 1) : await freePort();
+        const controllerPort = opts.controllerPort ? opts.controllerPort + 2 * (id - 1) : await freePort();
+        await assertPortFree(port, `Kafka${count > 1 ? ` node ${id}` : ''}`);
+        await assertPortFree(controllerPort, `the Kafka controller${count > 1 ? ` of node ${id}` : ''}`);
+        const suffix = id === 1 ? '' : `-${id}`;
+        nodes.push({ id, port, controllerPort, name: `kafka${suffix}`, configDir: path.join(dataDir, `config${suffix}`), logDir: path.join(dataDir, `kafka${suffix}`) });
+      }
+      const quorum = Object.fromEntries(nodes.map((n) => [n.id, n.controllerPort]));
+      const clusterId = newClusterId();
+      const starts = nodes.map((node) => {
+        let proc: ManagedProcess | undefined;
+        const start = async (waitForClients: boolean) => {
+          proc = await startKafka({
+            libs: installed!.kafkaLibs,
+            configDir: node.configDir,
+            logDir: node.logDir,
+            logFile: path.join(logDir, `${node.name}.log`),
+            port: node.port,
+            controllerPort: node.controllerPort,
+            nodeId: node.id,
+            quorum,
+            clusterId,
+            name: node.name,
+            waitForClients,
+            onStart: (pid) => recordProcess(dataDir, node.name, pid),
+          });
+          started.push(proc);
+        };
+        kafkaNodes.push({
+          id: node.id,
+          broker: `127.0.0.1:${node.port}`,
+          pid: () => proc?.pid,
+          kill: async () => {
+            if (!proc) return;
+            await proc.kill();
+            started.splice(started.indexOf(proc), 1);
+            proc = undefined;
+          },
+          start: () => start(true),
+        });
+        return start;
+      });
+      // A cluster's nodes wait for each other's votes: they start together, and clients
+      // are asked once the quorum is up.
+      await Promise.all(starts.map((start) => start(count === 1)));
+      kafkaBrokers = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+      if (count > 1) await waitUntil(() => kafkaAnswers(kafkaBrokers!), 'the Kafka cluster to answer clients', 60_000, 500);
     }
 
     let mongoUri = externalMongo;
@@ -111,7 +173,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
       mongoUri = mongoUriFor(port);
     }
 
-    return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid) };
+    return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid), kafkaNodes };
   } catch (err) {
     await stop();
     throw err;

@@ -11,14 +11,27 @@ export interface KafkaSettings {
   port: number;
   /** KRaft controller listener. */
   controllerPort: number;
+  /** This node in a cluster (default 1). */
+  nodeId?: number;
+  /** The controller port of every node of the cluster, by node id (default: this node alone). */
+  quorum?: Record<number, number>;
 }
 
-/** server.properties for a single-node KRaft broker+controller on 127.0.0.1. */
+/**
+ * server.properties for a KRaft node (broker and controller) on 127.0.0.1: alone, or one of
+ * a cluster whose quorum is every node. On a cluster the internal topics get 3 replicas (or
+ * as many as there are nodes) and need 2 in sync, like the apps' topics.
+ */
 export function kafkaServerProperties(s: KafkaSettings): string {
+  const nodeId = s.nodeId ?? 1;
+  const quorum = s.quorum ?? { [nodeId]: s.controllerPort };
+  const nodes = Object.keys(quorum).length;
+  const replicas = Math.min(3, nodes);
+  const inSync = Math.max(1, replicas - 1);
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${s.controllerPort}`,
+    'node.id': nodeId,
+    'controller.quorum.voters': Object.entries(quorum).map(([id, port]) => `${id}@127.0.0.1:${port}`).join(','),
     listeners: `PLAINTEXT://127.0.0.1:${s.port},CONTROLLER://127.0.0.1:${s.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${s.port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -27,11 +40,12 @@ export function kafkaServerProperties(s: KafkaSettings): string {
     'log.dirs': s.logDir,
     // Topics are created up front by the apps, never by the broker.
     'auto.create.topics.enable': 'false',
-    // Single node: every internal topic has one replica.
-    'offsets.topic.replication.factor': 1,
+    'offsets.topic.replication.factor': replicas,
     'offsets.topic.num.partitions': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': inSync,
+    'default.replication.factor': replicas,
+    'min.insync.replicas': inSync,
     'group.initial.rebalance.delay.ms': 0,
     'num.partitions': 1,
   };
@@ -67,6 +81,12 @@ export interface StartKafkaOptions extends KafkaSettings, ServerStartOptions {
   libs: string;
   /** Where server.properties and log4j.properties are written. */
   configDir: string;
+  /** The cluster's id, the same for every node (default: a new one; only used to format a new log dir). */
+  clusterId?: string;
+  /** The process's name (default `kafka`; `kafka-2` for node 2 of a cluster). */
+  name?: string;
+  /** Whether to wait until clients get metadata (a cluster's first node answers only once the quorum is up). */
+  waitForClients?: boolean;
 }
 
 /** Formats the log dir on first use, starts the broker, waits until clients get metadata. */
@@ -84,18 +104,19 @@ export async function startKafka(o: StartKafkaOptions): Promise<ManagedProcess> 
 
   if (!fs.existsSync(path.join(o.logDir, 'meta.properties'))) {
     fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
-    await run(java, [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', serverProps], {
+    await run(java, [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', o.clusterId ?? newClusterId(), '-c', serverProps], {
       logFile: o.logFile,
     });
   }
 
-  const proc = new ManagedProcess('kafka', java, ['-Xms256m', '-Xmx768m', log4j, '-cp', classpath, 'kafka.Kafka', serverProps], o.logFile);
+  const name = o.name ?? 'kafka';
+  const proc = new ManagedProcess(name, java, ['-Xms256m', '-Xmx768m', log4j, '-cp', classpath, 'kafka.Kafka', serverProps], o.logFile);
   o.onStart?.(proc.pid);
   const broker = `127.0.0.1:${o.port}`;
   try {
     const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-    await waitForProcess('kafka', proc, () => proc.readLog().includes('Kafka Server started'), deadline - Date.now());
-    await waitForProcess('kafka', proc, () => kafkaAnswers(broker), Math.max(deadline - Date.now(), 1000), 500);
+    await waitForProcess(name, proc, () => proc.readLog().includes('Kafka Server started'), deadline - Date.now());
+    if (o.waitForClients !== false) await waitForProcess(name, proc, () => kafkaAnswers(broker), Math.max(deadline - Date.now(), 1000), 500);
   } catch (err) {
     await proc.kill();
     throw err;

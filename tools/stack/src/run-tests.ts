@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Infra, InfraOptions, startInfra } from './infra';
+import { clusterEnv } from './apps';
 import { install, seconds } from './install';
 import { REPO_ROOT } from './paths';
 import { killAllTracked } from './processes';
@@ -79,8 +80,11 @@ async function e2e(flags: string[], filters: string[]): Promise<number> {
     console.error('[tests] no compiled test/dist/**/*.e2e.js found; run "npm run build" first');
     return 1;
   }
-  return withInfra('test', {}, (infra) => runNodeTest(['--test-concurrency=1', ...flags, ...files], {
+  // KAFKA_NODES=3: every file on a three-node cluster, the apps' topics replicated 3 times.
+  const kafkaNodes = Number(process.env.KAFKA_NODES ?? 1);
+  return withInfra('test', { kafkaNodes }, (infra) => runNodeTest(['--test-concurrency=1', ...flags, ...files], {
     ...process.env,
+    ...clusterEnv(kafkaNodes),
     KAFKA_BROKERS: infra.kafkaBrokers,
     MONGO_URI: infra.mongoUri,
     STACK_LOG_DIR: infra.logDir,

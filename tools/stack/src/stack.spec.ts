@@ -170,3 +170,18 @@ describe('what a killed run left', () => {
     }
   });
 });
+
+describe('kafka server.properties of a cluster node', () => {
+  const props = parseProperties(kafkaServerProperties({ logDir: '/tmp/k2', port: 19994, controllerPort: 19995, nodeId: 2, quorum: { 1: 19993, 2: 19995, 3: 19997 } }));
+
+  it('names the node and every voter of the quorum', () => {
+    assert.equal(props.get('node.id'), '2');
+    assert.equal(props.get('controller.quorum.voters'), '1@127.0.0.1:19993,2@127.0.0.1:19995,3@127.0.0.1:19997');
+    assert.equal(props.get('listeners'), 'PLAINTEXT://127.0.0.1:19994,CONTROLLER://127.0.0.1:19995');
+  });
+
+  it('replicates the internal topics three times, two in sync, like the apps’ topics', () => {
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'default.replication.factor']) assert.equal(props.get(key), '3', key);
+    for (const key of ['transaction.state.log.min.isr', 'min.insync.replicas']) assert.equal(props.get(key), '2', key);
+  });
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { configVariables, repositoryFile, undocumentedVariables } from '../testing/test-kit';
 import { AppConfig, brokerList, ServiceConfig, readConfig } from './app.config';
+import { minInsyncReplicas } from '../kafka/kafka.settings';
 
 /** The error message readConfig throws for env; fails the test if it does not throw. */
 function failure(env: Record<string, unknown>): string {
@@ -29,6 +30,8 @@ describe('readConfig', () => {
         RPC_TIMEOUT_MS: 5000,
         KAFKA_READ_CONCURRENCY: 32,
         KAFKA_ACKS: 'all',
+        KAFKA_REPLICATION_FACTOR: 1,
+        KAFKA_MIN_INSYNC_REPLICAS: undefined,
         KAFKA_FETCH_MAX_WAIT_MS: 1000,
         LOG_LEVEL: 'info',
         LOG_FORMAT: undefined,
@@ -52,6 +55,8 @@ describe('readConfig', () => {
       RPC_TIMEOUT_MS: '250',
       KAFKA_READ_CONCURRENCY: '8',
       KAFKA_ACKS: 'leader',
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
       KAFKA_FETCH_MAX_WAIT_MS: '5',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
@@ -73,6 +78,8 @@ describe('readConfig', () => {
         RPC_TIMEOUT_MS: 250,
         KAFKA_READ_CONCURRENCY: 8,
         KAFKA_ACKS: 'leader',
+        KAFKA_REPLICATION_FACTOR: 3,
+        KAFKA_MIN_INSYNC_REPLICAS: 2,
         KAFKA_FETCH_MAX_WAIT_MS: 5,
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'pretty',
@@ -187,5 +194,17 @@ describe('brokerList', () => {
 
   it('trims spaces around entries', () => {
     assert.deepEqual(brokerList({ KAFKA_BROKERS: 'a:1 , b:2' }), ['a:1', 'b:2']);
+  });
+});
+
+describe('Kafka replication settings', () => {
+  it('default to one copy on one broker, and one less in sync than the replication factor on a cluster', () => {
+    assert.equal(minInsyncReplicas({ KAFKA_REPLICATION_FACTOR: 1 }), 1);
+    assert.equal(minInsyncReplicas({ KAFKA_REPLICATION_FACTOR: 3 }), 2);
+    assert.equal(minInsyncReplicas({ KAFKA_REPLICATION_FACTOR: 3, KAFKA_MIN_INSYNC_REPLICAS: 3 }), 3);
+  });
+
+  it('refuse more in-sync replicas than copies: no send could be acknowledged', () => {
+    assert.throws(() => minInsyncReplicas({ KAFKA_REPLICATION_FACTOR: 1, KAFKA_MIN_INSYNC_REPLICAS: 2 }), /KAFKA_MIN_INSYNC_REPLICAS=2 is more than KAFKA_REPLICATION_FACTOR=1/);
   });
 });

@@ -47,6 +47,26 @@ export class AppConfig {
   KAFKA_ACKS: 'all' | 'leader' = 'all';
 
   /**
+   * Copies of every partition of the topics this app creates (brokers that hold one):
+   * 1 on one broker, 3 on a cluster. Checked at boot against the brokers the cluster has.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  KAFKA_REPLICATION_FACTOR: number = 1;
+
+  /**
+   * In-sync copies a send with acks=all needs (`min.insync.replicas` of the topics this app
+   * creates); default one less than KAFKA_REPLICATION_FACTOR (2 of 3: one broker may be
+   * lost without refusing a write, and no acknowledged write lives on one broker only).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
+  /**
    * How long the broker may hold a fetch that finds nothing new (a message that arrives
    * ends it at once): how often an idle consumer asks, so the idle cost, and, since
    * kafkajs heartbeats between fetches, how soon an idle consumer notices a rebalance.

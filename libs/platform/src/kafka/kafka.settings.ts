@@ -22,6 +22,9 @@ export interface KafkaSettings {
   readonly replyTopic: string;
   /** -1: every in-sync replica acknowledges a send; 1: the leader alone. */
   readonly acks: -1 | 1;
+  /** Copies of every partition of the topics the app creates, and the in-sync copies a send needs. */
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
   readonly fetchMaxWaitMs: number;
   /** Read requests one consumer answers at once (writes: one at a time per partition). */
   readonly readConcurrency: number;
@@ -31,6 +34,15 @@ export interface KafkaSettings {
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
+/** KAFKA_MIN_INSYNC_REPLICAS, else one less than the replication factor (at least 1); never more than it. */
+export function minInsyncReplicas(config: Pick<AppConfig, 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_MIN_INSYNC_REPLICAS'>): number {
+  const wanted = config.KAFKA_MIN_INSYNC_REPLICAS ?? Math.max(1, config.KAFKA_REPLICATION_FACTOR - 1);
+  if (wanted > config.KAFKA_REPLICATION_FACTOR) {
+    throw new Error(`KAFKA_MIN_INSYNC_REPLICAS=${wanted} is more than KAFKA_REPLICATION_FACTOR=${config.KAFKA_REPLICATION_FACTOR}: no send could ever be acknowledged`);
+  }
+  return wanted;
+}
+
 export function kafkaSettings(config: AppConfig, info: ServiceInfo): KafkaSettings {
   return {
     app: info.name as AppName,
@@ -39,6 +51,8 @@ export function kafkaSettings(config: AppConfig, info: ServiceInfo): KafkaSettin
     partitions: config.KAFKA_PARTITIONS,
     replyTopic: replyTopicOf(info.name),
     acks: config.KAFKA_ACKS === 'leader' ? 1 : -1,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: minInsyncReplicas(config),
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     readConcurrency: config.KAFKA_READ_CONCURRENCY,
     rpcTimeoutMs: config.RPC_TIMEOUT_MS,

@@ -14,22 +14,39 @@ export async function ensureTopics(settings: KafkaSettings, topics: string[] = a
   const admin = new Kafka(kafkaConnection(settings, `${clientId}-admin`)).admin();
   await admin.connect();
   try {
+    const { brokers } = await admin.describeCluster();
+    if (brokers.length < settings.replicationFactor) {
+      throw new Error(`KAFKA_REPLICATION_FACTOR=${settings.replicationFactor} needs at least that many brokers; the cluster at ${settings.brokers.join(',')} has ${brokers.length}`);
+    }
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: settings.partitions,
+            replicationFactor: settings.replicationFactor,
+            configEntries: [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }],
+          })),
         });
       } catch (error) {
-        // Another replica created some of them at the same moment: fine if they exist now.
-        const now = new Set(await admin.listTopics());
-        if (missing.some((t) => !now.has(t))) throw error;
+        // Another replica created some of them at the same moment, or (on a cluster) not every
+        // broker knows them yet: fine once every one of them has its metadata.
+        await untilKnown(() => admin.fetchTopicMetadata({ topics: missing })).catch(() => {
+          throw error;
+        });
       }
-      logger.log({ topics: missing, partitions: settings.partitions }, `Created ${missing.length} topics`);
+      logger.log({ topics: missing, partitions: settings.partitions, replicationFactor: settings.replicationFactor }, `Created ${missing.length} topics`);
     }
-    const metadata = await admin.fetchTopicMetadata({ topics });
+    // On a cluster, a topic another replica just created reaches every broker's metadata a moment later.
+    const metadata = await untilKnown(() => admin.fetchTopicMetadata({ topics }));
+    const underReplicated = metadata.topics.filter((t) => t.partitions.some((p) => p.replicas.length < settings.replicationFactor));
+    if (underReplicated.length > 0) {
+      // A topic keeps the replication it was created with; raising it is an operator's reassignment.
+      logger.warn({ topics: underReplicated.map((t) => t.name) }, `${underReplicated.length} topics have fewer than ${settings.replicationFactor} replicas (created before KAFKA_REPLICATION_FACTOR was raised)`);
+    }
     const short = metadata.topics.filter((t) => t.partitions.length < settings.partitions);
     if (short.length > 0) {
       await admin.createPartitions({
@@ -40,6 +57,19 @@ export async function ensureTopics(settings: KafkaSettings, topics: string[] = a
     await waitForGroupCoordinator(admin, clientId);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Retries a metadata read while the brokers do not know a topic yet (a retriable protocol error), for up to 15 s. */
+async function untilKnown<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 
