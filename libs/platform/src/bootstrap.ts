@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
@@ -30,12 +30,32 @@ interface BootstrapOptions {
   nestOptions?: Record<string, unknown>;
 }
 
+/**
+ * kafkajs lets some failures of its background work go unhandled when a broker of a
+ * cluster dies (a connection's retries exhausted while the client moves to the new
+ * leader), and Node would end the process for it. Those are logged and the clients go on
+ * (they reconnect by themselves); any other unhandled rejection still ends the process.
+ */
+export function survivesKafkaFailovers(log: (error: unknown) => void): (reason: unknown) => void {
+  return (reason) => {
+    if (isKafkaJsError(reason)) return log(reason);
+    console.error(JSON.stringify({ level: 60, time: new Date().toISOString(), msg: `Unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}` }));
+    process.exit(1);
+  };
+}
+
+function isKafkaJsError(reason: unknown): boolean {
+  return reason instanceof Error && reason.name.startsWith('KafkaJS');
+}
+
 async function start(
   module: Type<unknown>,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, ...options.nestOptions });
   app.useLogger(app.get(Logger));
+  const kafkaLog = new NestLogger('Kafka');
+  process.on('unhandledRejection', survivesKafkaFailovers((error) => kafkaLog.error({ err: error }, `kafkajs left a failure unhandled (a broker went away?); the clients reconnect by themselves: ${(error as Error).message}`)));
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   const settings = app.get<KafkaSettings>(KAFKA_SETTINGS);

@@ -101,7 +101,15 @@ export function nestKafkaOptions(settings: KafkaSettings): NestKafkaOptions {
     // the group formed is not skipped; stale requests are dropped by their deadline.
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: settings.partitions },
-    producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+    // On a replicated cluster the producer is idempotent: a send kafkajs retries after a
+    // leader change is written once. kafkajs needs one request in flight for that, which
+    // the coalescer keeps anyway (one Produce request at a time per producer). Its retries
+    // stay bounded (kafkajs warns): the caller's deadline bounds a send anyway.
+    producer: {
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(settings.replicationFactor > 1 && settings.acks === -1 ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+    },
     send: { acks: settings.acks },
   };
 }
