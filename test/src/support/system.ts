@@ -1,4 +1,4 @@
-import { AppName, AppProcess, startApp, startInfra } from '@shop/stack';
+import { AppName, AppProcess, clusterEnv, startApp, startInfra } from '@shop/stack';
 
 export interface InfraRef {
   kafkaBrokers: string;
@@ -26,11 +26,13 @@ export interface System {
 /** Starts the apps a test needs (replicas included) and waits until each is ready. */
 export async function startSystem(options: { replicas?: Partial<Record<AppName, number>>; env?: Record<string, string>; infra?: InfraRef } = {}): Promise<System> {
   const infra = options.infra ?? (await useInfra());
+  // On the runner's cluster (KAFKA_NODES=3 npm run test:e2e) the apps replicate their topics.
+  const env = { ...(options.infra ? {} : clusterEnv(Number(process.env.KAFKA_NODES || 1))), ...options.env };
   const wanted: Record<AppName, number> = { 'user-service': 1, 'product-service': 1, 'order-service': 1, gateway: 1, ...options.replicas };
   const started: AppProcess[] = [];
   const launch = (app: AppName) =>
     Array.from({ length: wanted[app] }, (_, i) =>
-      startApp(app, { infra, name: wanted[app] > 1 ? `${app}-${i + 1}` : app, env: options.env }).then((p) => (started.push(p), p)),
+      startApp(app, { infra, name: wanted[app] > 1 ? `${app}-${i + 1}` : app, env }).then((p) => (started.push(p), p)),
     );
   try {
     const services = await Promise.all((['user-service', 'product-service', 'order-service'] as const).flatMap(launch));

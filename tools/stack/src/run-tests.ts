@@ -14,7 +14,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Infra, InfraOptions, startInfra } from './infra';
-import { clusterEnv } from './apps';
 import { install, seconds } from './install';
 import { REPO_ROOT } from './paths';
 import { killAllTracked } from './processes';
@@ -81,10 +80,12 @@ async function e2e(flags: string[], filters: string[]): Promise<number> {
     return 1;
   }
   // KAFKA_NODES=3: every file on a three-node cluster, the apps' topics replicated 3 times.
-  const kafkaNodes = Number(process.env.KAFKA_NODES ?? 1);
+  const kafkaNodes = Number(process.env.KAFKA_NODES || 1);
+  if (!Number.isInteger(kafkaNodes) || kafkaNodes < 1 || kafkaNodes > 7) throw new Error(`KAFKA_NODES=${process.env.KAFKA_NODES} is not a number of nodes from 1 to 7`);
   return withInfra('test', { kafkaNodes }, (infra) => runNodeTest(['--test-concurrency=1', ...flags, ...files], {
     ...process.env,
-    ...clusterEnv(kafkaNodes),
+    // Read by the tests' startSystem (test/src/support/system.ts) for the apps it starts on this infra only.
+    KAFKA_NODES: String(kafkaNodes),
     KAFKA_BROKERS: infra.kafkaBrokers,
     MONGO_URI: infra.mongoUri,
     STACK_LOG_DIR: infra.logDir,
