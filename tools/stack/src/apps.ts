@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { logDirOf, REPO_ROOT } from './paths';
 import { assertPortFree, freePort } from './ports';
-import { ManagedProcess, waitForProcess } from './processes';
+import { answers200, ManagedProcess, waitForProcess } from './processes';
 import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 
 export const APPS = ['user-service', 'product-service', 'order-service', 'gateway'] as const;
@@ -124,15 +124,6 @@ export async function startNodeService(o: {
   };
 }
 
-async function answers200(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The passwords of the accounts user-service creates on a native stack: ADMIN_PASSWORD

@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { which } from './install';
 import { CACHE_DIR, REPO_ROOT } from './paths';
 import { assertPortFree } from './ports';
-import { ManagedProcess, run, waitForProcess } from './processes';
+import { answers200, ManagedProcess, run, waitForProcess } from './processes';
 
 /** Zipkin's server, a runnable jar from Maven Central (compose runs the image of the same version). */
 export const ZIPKIN_VERSION = '3.6.1';
@@ -105,7 +105,7 @@ export async function startObservability(o: {
     prometheusUrl,
     appEnv: zipkin.appEnv,
     ready: async () => {
-      await Promise.all([zipkin.ready(), waitForProcess('prometheus', prom, () => answers(`${prometheusUrl}/-/ready`), 60_000, 200)]);
+      await Promise.all([zipkin.ready(), waitForProcess('prometheus', prom, () => answers200(`${prometheusUrl}/-/ready`), 60_000, 200)]);
     },
     stop: async () => {
       await Promise.all([zipkin.stop(), prom.stop(10_000)]);
@@ -136,17 +136,7 @@ export async function startZipkin(o: { port: number; logFile: string; record?: (
     url,
     pid: proc.pid,
     appEnv: { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${url}/api/v2/spans` },
-    ready: () => waitForProcess('zipkin', proc, () => answers(`${url}/health`), 120_000, 500),
+    ready: () => waitForProcess('zipkin', proc, () => answers200(`${url}/health`), 120_000, 500),
     stop: () => proc.stop(10_000),
   };
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
 }

@@ -208,3 +208,14 @@ function tailOf(file: string, lines: number): string {
     return '';
   }
 }
+
+/** True when GET url answers 200 within a second: a server's health or readiness probe. */
+export async function answers200(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
