@@ -234,7 +234,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('points MONGO_URI of every service at the mongo service', () => {
+  it('runs MongoDB as the replica set rs0 of one member, mongo:27017, initiated by its healthcheck and healthy once primary', () => {
+    const [name, mongo] = serviceRunning('mongo');
+    const command = (mongo as Record<string, unknown>).command;
+    const args = Array.isArray(command) ? command.map(String) : String(command ?? '').split(/\s+/);
+    assert.equal(args[args.indexOf('--replSet') + 1], 'rs0', `service "${name}" must run mongod with --replSet rs0; its command is ${JSON.stringify(command)}`);
+    assert.ok(args.includes('--bind_ip_all'), `service "${name}" must listen on all interfaces (--bind_ip_all), as the image does without a command`);
+    const check = [mongo.healthcheck?.test ?? []].flat().join(' ');
+    assert.match(check, /rs\.initiate\(\{ _id: 'rs0', members: \[\{ _id: 0, host: '([^']+)' \}\] \}\)/, `service "${name}": the healthcheck initiates rs0`);
+    assert.equal(/host: '([^']+)'/.exec(check)?.[1], `${name}:27017`, 'the member is named as the apps reach it on the compose network');
+    assert.match(check, /try \{ rs\.status\(\) \} catch/, 'initiates only a set not yet initiated');
+    assert.match(check, /isWritablePrimary/, 'healthy only once the member is primary, so the services start against a writable set');
+  });
+
+  it('points MONGO_URI of every service at the mongo service, as the replica set rs0', () => {
     const [mongo] = serviceRunning('mongo');
     const users = appServices().filter(({ app }) => app.endsWith('-service'));
     assert.ok(users.length > 0, 'no app service ending in -service found');
@@ -245,6 +258,7 @@ describe('docker-compose.yml', () => {
       assert.equal(url.protocol, 'mongodb:', `service "${name}" has MONGO_URI "${uri}"; expected a mongodb:// URI`);
       assert.equal(url.hostname, mongo, `service "${name}" has MONGO_URI "${uri}"; inside compose the server is "${mongo}"`);
       assert.equal(url.port || '27017', '27017', `service "${name}" has MONGO_URI "${uri}"; mongod listens on 27017`);
+      assert.equal(url.searchParams.get('replicaSet'), 'rs0', `service "${name}" has MONGO_URI "${uri}"; name the replica set (?replicaSet=rs0)`);
     }
   });
 
