@@ -35,6 +35,13 @@ export interface RpcContract<Req = unknown, Res = unknown> {
    * message at a time, in partition order.
    */
   readonly kind: 'read' | 'write';
+  /**
+   * A request that reaches its service after its caller stopped waiting: `skip` it
+   * (default: nobody reads the answer, and a service back from an outage does not act on
+   * a backlog), or `finish` it, for a request whose work may have begun before its
+   * handler died (a redelivery after a crash), so that only handling it decides it.
+   */
+  readonly whenLate?: 'skip' | 'finish';
   /** The apps that wait for the answer, each on its own `<app>.replies` topic. */
   readonly callers: readonly AppName[];
   /** The apps that send it as a one-way command, waiting for no answer. */

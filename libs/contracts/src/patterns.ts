@@ -104,6 +104,10 @@ export const RPC = {
     reply: 'OrderResponse',
     key: { name: 'order id (retries of one order queue behind it)', of: (m) => m.orderId },
     kind: 'write',
+    // Its saga reserves stock before the order is stored: a command redelivered after
+    // order-service died mid-saga runs the saga again (reservations are idempotent per
+    // order), or that stock would stay reserved for an order that does not exist.
+    whenLate: 'finish',
     callers: ['gateway'],
     commanders: ['gateway'],
     description: 'POST /api/orders: runs the saga (a one-way command with Prefer: respond-async)',
@@ -152,6 +156,13 @@ export const RPC_CONTRACTS: readonly AnyRpcContract[] = Object.values(RPC);
 export const EVENT_CONTRACTS: readonly AnyEventContract[] = Object.values(EVENTS);
 
 const READS = new Set(RPC_CONTRACTS.filter((c) => c.kind === 'read').map((c) => c.pattern));
+
+const FINISHED_WHEN_LATE = new Set(RPC_CONTRACTS.filter((c) => c.whenLate === 'finish').map((c) => c.pattern));
+
+/** True for a pattern handled even after its caller stopped waiting (see RpcContract.whenLate). */
+export function isFinishedWhenLate(pattern: string): boolean {
+  return FINISHED_WHEN_LATE.has(pattern);
+}
 
 /** True for a pattern that changes nothing (answered side by side, see RpcContract.kind). */
 export function isReadPattern(pattern: string): boolean {

@@ -20,6 +20,10 @@ export interface System {
   infra: InfraRef;
   gateways: AppProcess[];
   apps: Record<string, AppProcess[]>;
+  /** The environment every app got on top of startApp's: a replica started later gets the same. */
+  env: Record<string, string>;
+  /** Starts one more replica of `app` (ready when it resolves), stopped with the rest. */
+  startReplica(app: AppName, name: string): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,13 @@ export async function startSystem(options: { replicas?: Partial<Record<AppName, 
       infra,
       gateways,
       apps,
+      env,
+      startReplica: async (app, name) => {
+        const p = await startApp(app, { infra, name, env });
+        started.push(p);
+        (apps[app] ??= []).push(p);
+        return p;
+      },
       stop: async () => {
         await Promise.all(started.map((p) => p.stop()));
         await infra.stop();

@@ -43,6 +43,8 @@ export interface AppProcess {
   logFile: string;
   /** Resolves when the process has exited, whatever the reason. */
   exited: Promise<void>;
+  /** How it ended (`killed by SIGTERM`, `exited with code 1`, ...); undefined while it runs. */
+  exitReason(): string | undefined;
   /** SIGTERM, SIGKILL after 10 s; resolves when exited. */
   stop(): Promise<void>;
   /** SIGKILL; resolves when exited. */
@@ -117,6 +119,7 @@ export async function startNodeService(o: {
     pid: proc.pid,
     logFile,
     exited: proc.exited,
+    exitReason: () => proc.exitReason,
     stop: () => proc.stop(10_000),
     kill: () => proc.kill(),
     waitReady,

@@ -33,6 +33,7 @@ describe('readConfig', () => {
         KAFKA_REPLICATION_FACTOR: 1,
         KAFKA_MIN_INSYNC_REPLICAS: undefined,
         KAFKA_FETCH_MAX_WAIT_MS: 1000,
+        KAFKA_SESSION_TIMEOUT_MS: 10_000,
         LOG_LEVEL: 'info',
         LOG_FORMAT: undefined,
         INSTANCE_ID: undefined,
@@ -58,6 +59,7 @@ describe('readConfig', () => {
       KAFKA_REPLICATION_FACTOR: '3',
       KAFKA_MIN_INSYNC_REPLICAS: '2',
       KAFKA_FETCH_MAX_WAIT_MS: '5',
+      KAFKA_SESSION_TIMEOUT_MS: '30000',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       INSTANCE_ID: 'users-1',
@@ -81,6 +83,7 @@ describe('readConfig', () => {
         KAFKA_REPLICATION_FACTOR: 3,
         KAFKA_MIN_INSYNC_REPLICAS: 2,
         KAFKA_FETCH_MAX_WAIT_MS: 5,
+        KAFKA_SESSION_TIMEOUT_MS: 30_000,
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'pretty',
         INSTANCE_ID: 'users-1',
@@ -150,8 +153,8 @@ describe('readConfig', () => {
   });
 
   it('refuses unknown Kafka acknowledgement, fetch wait and read concurrency settings', () => {
-    const message = failure({ KAFKA_ACKS: '0', KAFKA_FETCH_MAX_WAIT_MS: '-1', KAFKA_READ_CONCURRENCY: '0' });
-    for (const name of ['KAFKA_ACKS', 'KAFKA_FETCH_MAX_WAIT_MS', 'KAFKA_READ_CONCURRENCY']) assert.match(message, new RegExp(`${name}=`));
+    const message = failure({ KAFKA_ACKS: '0', KAFKA_FETCH_MAX_WAIT_MS: '-1', KAFKA_READ_CONCURRENCY: '0', KAFKA_SESSION_TIMEOUT_MS: '3000' });
+    for (const name of ['KAFKA_ACKS', 'KAFKA_FETCH_MAX_WAIT_MS', 'KAFKA_READ_CONCURRENCY', 'KAFKA_SESSION_TIMEOUT_MS']) assert.match(message, new RegExp(`${name}=`));
   });
 
   it('refuses a broker list with spaces or without ports', () => {

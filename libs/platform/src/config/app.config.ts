@@ -76,6 +76,18 @@ export class AppConfig {
   @Max(10_000)
   KAFKA_FETCH_MAX_WAIT_MS: number = 1000;
 
+  /**
+   * How long a consumer group waits for a member that stopped heartbeating (killed, frozen)
+   * before giving its partitions to the others: the requests on them wait that long. A
+   * replica stopped with SIGTERM leaves at once whatever this says. kafkajs' default is
+   * 30 s; 10 s still rides out a GC pause or a starved CPU (heartbeats go every second),
+   * and the broker refuses less than its group.min.session.timeout.ms (6 s by default).
+   */
+  @IsInt()
+  @Min(6000)
+  @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 10_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

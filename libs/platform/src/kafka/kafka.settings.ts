@@ -26,6 +26,8 @@ export interface KafkaSettings {
   readonly replicationFactor: number;
   readonly minInsyncReplicas: number;
   readonly fetchMaxWaitMs: number;
+  /** How long the group waits for a silent member before moving its partitions. */
+  readonly sessionTimeoutMs: number;
   /** Read requests one consumer answers at once (writes: one at a time per partition). */
   readonly readConcurrency: number;
   /** How long a caller waits for an answer. */
@@ -54,6 +56,7 @@ export function kafkaSettings(config: AppConfig, info: ServiceInfo): KafkaSettin
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     minInsyncReplicas: minInsyncReplicas(config),
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     readConcurrency: config.KAFKA_READ_CONCURRENCY,
     rpcTimeoutMs: config.RPC_TIMEOUT_MS,
   };
@@ -93,7 +96,7 @@ export function nestKafkaOptions(settings: KafkaSettings): NestKafkaOptions {
       // A consumer that crashes (e.g. the group coordinator moved) restarts instead of
       // leaving the app up but deaf; handler errors never reach kafkajs (see the filter).
       retry: { restartOnFailure: async () => true },
-      sessionTimeout: 10_000,
+      sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: settings.fetchMaxWaitMs,
     },

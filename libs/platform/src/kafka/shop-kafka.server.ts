@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
 import { KafkaRequestSerializer } from '@nestjs/microservices/serializers';
-import { HEADERS, isReadPattern } from '@shop/contracts';
+import { HEADERS, isFinishedWhenLate, isReadPattern } from '@shop/contracts';
 import { EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { headerText, principalFrom } from '../auth/principal-headers';
@@ -17,7 +17,8 @@ import { injectTraceContext, inSpan, messagingAttributes, recordOutcome, SpanKin
  * - the request id from the message headers is the context of the handler (logs,
  *   outgoing messages) and goes back on the reply, errors included;
  * - a request whose caller has stopped waiting (past its deadline) is skipped, so a
- *   service that comes back after an outage does not act on answers nobody reads;
+ *   service that comes back after an outage does not act on answers nobody reads
+ *   (unless its contract says to finish it: see RpcContract.whenLate);
  * - read patterns are answered side by side, up to `readConcurrency` at once, while
  *   writes keep their partition's order;
  * - it knows whether its consumer is in its group, for readiness.
@@ -51,8 +52,14 @@ export class ShopKafkaServer extends ServerKafka {
     return withCoalescedSends(super.createClient<Kafka>()) as T;
   }
 
-  /** Lets the reads still being answered finish (their replies need the producer) before disconnecting. */
+  /**
+   * A graceful stop (SIGTERM, a rolling update): leave the group at once, so the other
+   * replicas take the partitions without waiting for the session timeout. kafkajs first
+   * finishes the messages in hand and commits them; the reads still being answered then
+   * finish too (their replies need the producer, which goes last).
+   */
   override async close(): Promise<void> {
+    await this.consumer?.disconnect();
     await Promise.allSettled([...this.reads]);
     await super.close();
   }
@@ -100,7 +107,7 @@ export class ShopKafkaServer extends ServerKafka {
         work,
       );
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
-    if (deadline > 0 && Date.now() > deadline) {
+    if (deadline > 0 && Date.now() > deadline && !isFinishedWhenLate(payload.topic)) {
       rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
       return span(async () => {
         recordOutcome('skipped');
@@ -109,6 +116,9 @@ export class ShopKafkaServer extends ServerKafka {
           `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
         );
       });
+    }
+    if (deadline > 0 && Date.now() > deadline) {
+      this.log.warn({ requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline }, `Finishing a late ${payload.topic} request: its work may have begun before a crash`);
     }
     const principal = principalFrom(headers);
     const handle = () => span(() => requestContext.run({ requestId, pattern: payload.topic, principal }, () => super.handleMessage(payload)));
