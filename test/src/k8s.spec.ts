@@ -223,7 +223,7 @@ describe('deploy/k8s apps', () => {
       const deployment = the('Deployment', app);
       const container = appContainer(deployment);
       const { port } = appModule(app);
-      assert.equal(imageParts(container.image).repository, `shop-rpc/${app}`);
+      assert.equal(imageParts(container.image).repository, `shop/${app}`);
       assert.equal(imageParts(container.image).tag, 'dev', 'the dev overlay tags the images dev');
       const http = (container.ports as K8sObject[]).find((candidate) => candidate.name === 'http');
       assert.equal(http?.containerPort, port, `${app} listens on ${port}`);
