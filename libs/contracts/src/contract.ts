@@ -31,17 +31,18 @@ export interface RpcContract<Req = unknown, Res = unknown> {
   readonly key?: { readonly name: string; readonly of: (request: Req) => string };
   /**
    * `read` changes nothing: a service may answer several of one partition at once (a lost
-   * one is only a timeout for its caller, who may ask again). A `write` is handled one
-   * message at a time, in partition order.
+   * one is only a timeout for its caller, who may ask again). A `write` is handled in
+   * partition order among the messages of its key, and committed only once handled.
    */
   readonly kind: 'read' | 'write';
   /**
    * A request that reaches its service after its caller stopped waiting: `skip` it
    * (default: nobody reads the answer, and a service back from an outage does not act on
-   * a backlog), or `finish` it, for a request whose work may have begun before its
-   * handler died (a redelivery after a crash), so that only handling it decides it.
+   * a backlog), or hand it to its handler all the same (`handle`), which knows it is late
+   * (`requestContext.isLate()`): for a request whose work may have begun before a crash (a
+   * redelivery), which only its handler can settle.
    */
-  readonly whenLate?: 'skip' | 'finish';
+  readonly whenLate?: 'skip' | 'handle';
   /** The apps that wait for the answer, each on its own `<app>.replies` topic. */
   readonly callers: readonly AppName[];
   /** The apps that send it as a one-way command, waiting for no answer. */

@@ -105,9 +105,9 @@ export const RPC = {
     key: { name: 'order id (retries of one order queue behind it)', of: (m) => m.orderId },
     kind: 'write',
     // Its saga reserves stock before the order is stored: a command redelivered after
-    // order-service died mid-saga runs the saga again (reservations are idempotent per
-    // order), or that stock would stay reserved for an order that does not exist.
-    whenLate: 'finish',
+    // order-service died mid-saga must release what it may have reserved, or that stock
+    // would stay reserved for an order that does not exist (OrdersService.abandon).
+    whenLate: 'handle',
     callers: ['gateway'],
     commanders: ['gateway'],
     description: 'POST /api/orders: runs the saga (a one-way command with Prefer: respond-async)',
@@ -157,11 +157,11 @@ export const EVENT_CONTRACTS: readonly AnyEventContract[] = Object.values(EVENTS
 
 const READS = new Set(RPC_CONTRACTS.filter((c) => c.kind === 'read').map((c) => c.pattern));
 
-const FINISHED_WHEN_LATE = new Set(RPC_CONTRACTS.filter((c) => c.whenLate === 'finish').map((c) => c.pattern));
+const HANDLED_WHEN_LATE = new Set(RPC_CONTRACTS.filter((c) => c.whenLate === 'handle').map((c) => c.pattern));
 
-/** True for a pattern handled even after its caller stopped waiting (see RpcContract.whenLate). */
-export function isFinishedWhenLate(pattern: string): boolean {
-  return FINISHED_WHEN_LATE.has(pattern);
+/** True for a pattern handed to its handler even after its caller stopped waiting (see RpcContract.whenLate). */
+export function isHandledWhenLate(pattern: string): boolean {
+  return HANDLED_WHEN_LATE.has(pattern);
 }
 
 /** True for a pattern that changes nothing (answered side by side, see RpcContract.kind). */

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ERROR_CODES, OrderItemRequest, PlaceOrderMessage } from '@shop/contracts';
-import { fakeKafka, fingerprint, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
+import { fakeKafka, fingerprint, requestContext, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { OrderSaga } from './order.saga';
 import { OrdersService } from './orders.service';
@@ -22,6 +22,8 @@ describe('OrdersService on the database', () => {
   /** How the fake saga decides: priced lines, or a ShopError. */
   let outcome: () => Promise<OrderLine[]>;
   let sagaRuns: number;
+  /** Releases the fake saga was asked for: `<orderId>:<productId>`. */
+  let releases: string[];
   let service: OrdersService;
 
   before(async () => {
@@ -33,12 +35,14 @@ describe('OrdersService on the database', () => {
   beforeEach(() => {
     kafka = fakeKafka();
     sagaRuns = 0;
+    releases = [];
     outcome = async () => [{ productId: PRODUCT, quantity: 2, name: 'Keyboard', unitPriceCents: 8999 }];
     const saga = {
       reserve: () => {
         sagaRuns++;
         return outcome();
       },
+      release: async (orderId: string, items: { productId: string }[]) => void releases.push(...items.map((i) => `${orderId}:${i.productId}`)),
     } as unknown as OrderSaga;
     service = new OrdersService(orders, saga, kafka.events);
   });
@@ -127,6 +131,30 @@ describe('OrdersService on the database', () => {
     assert.equal(order.status, 'confirmed');
     assert.equal(sagaRuns, 1);
     assert.deepEqual(kafka.published.map((p) => p.topic), ['order.created']);
+  });
+
+  it('abandons an order.create that arrives after its caller stopped waiting: no saga, its reservations released, stored rejected', async () => {
+    const c = command();
+    const late = <T>(work: () => Promise<T>) => requestContext.run({ requestId: 'late', late: true }, work);
+    const error = await shopErrorOf(late(() => service.place(c)));
+    assert.equal(error.code, 'RPC_TIMEOUT');
+    assert.equal(sagaRuns, 0, 'nobody waits for it: the saga is not run');
+    assert.deepEqual(releases, [`${c.orderId}:${PRODUCT}`], 'what a saga cut short by a crash may have reserved is released');
+    const order = await stored(c.orderId);
+    assert.equal(order?.status, 'rejected');
+    assert.equal(order?.rejection?.code, 'RPC_TIMEOUT');
+    assert.deepEqual(kafka.published, [], 'no order.created');
+    // The same command again (the same Idempotency-Key) answers the same, late or not.
+    assert.equal((await shopErrorOf(service.place({ ...c }))).code, 'RPC_TIMEOUT');
+    assert.equal(sagaRuns, 0);
+  });
+
+  it('answers a late order.create whose order was decided as it was decided', async () => {
+    const c = command();
+    const placed = await service.place(c);
+    const again = await requestContext.run({ requestId: 'late', late: true }, () => service.place({ ...c }));
+    assert.deepEqual(again, placed);
+    assert.deepEqual(releases, []);
   });
 
   it('stores one order and publishes one event when two deliveries of one command race', async () => {

@@ -36,6 +36,8 @@ export class OrdersService {
       this.mustBeSameRequest(existing, command);
       // Decided: answer as then. Pending (a redelivered command): run its saga again.
       if (existing.status !== 'pending') return this.replay(existing, command);
+    } else if (requestContext.isLate()) {
+      return this.abandon(command);
     } else if (command.async && !(await this.storePending(command))) {
       return this.replay(await this.find(command.orderId), command);
     }
@@ -103,6 +105,23 @@ export class OrdersService {
     const open = await this.orders.find({ userId, status: 'confirmed' }, { _id: 1 }).lean<{ _id: unknown }[]>().exec();
     for (const { _id } of open) await this.cancel(String(_id), 'user deleted');
     this.logger.log({ userId, cancelled: open.length }, `User ${userId} deleted: cancelled ${open.length} open orders`);
+  }
+
+  /**
+   * An order.create that reached order-service after its caller stopped waiting, with no
+   * order stored: a backlog, or a redelivery after order-service died mid-saga, whose
+   * reservations may be in place. Its saga is not run (nobody waits for the answer, and a
+   * backlog must not be worked through); whatever it may have reserved is released (each
+   * release queues behind any reservation of its product), and the order is stored
+   * rejected, so that its Idempotency-Key answers the same from now on.
+   */
+  private async abandon(command: PlaceOrderMessage): Promise<OrderResponse> {
+    await this.saga.release(command.orderId, command.items);
+    const failure = new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `Order ${command.orderId} was not placed: it reached order-service after its caller stopped waiting`, { orderId: command.orderId });
+    const decision: Decision = { fields: { status: 'rejected', items: command.items, totalCents: 0, rejection: failure.toWire() }, failure };
+    const order = await this.insertDecided(command, decision);
+    if (!order) return this.replay(await this.find(command.orderId), command);
+    return this.announce(order, decision, command);
   }
 
   /** Stores an asynchronous order as pending, so GET shows it while its saga runs; false when another delivery stored it first. */

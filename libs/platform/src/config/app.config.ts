@@ -31,12 +31,22 @@ export class AppConfig {
 
   /**
    * How many read requests (read patterns) one consumer answers at once, across its
-   * partitions; writes stay one at a time per partition. 1 = everything in order.
+   * partitions. 1 = one at a time.
    */
   @IsInt()
   @Min(1)
   @Max(1024)
   KAFKA_READ_CONCURRENCY: number = 32;
+
+  /**
+   * How many write requests and events one consumer handles at once per partition, each
+   * with a different key (those with the same key stay in partition order). 1 = one at a
+   * time in partition order.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  KAFKA_WRITE_CONCURRENCY: number = 32;
 
   /**
    * Acknowledgement every send waits for: `all` in-sync replicas (durable once a

@@ -6,6 +6,8 @@ export interface RequestContext {
   pattern?: string;
   /** The caller the gateway authenticated; absent when the system acts by itself. */
   principal?: Principal;
+  /** The message arrived after its caller stopped waiting (see RpcContract.whenLate). */
+  late?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -27,5 +29,8 @@ export const requestContext = {
   },
   principal(): Principal | undefined {
     return storage.getStore()?.principal;
+  },
+  isLate(): boolean {
+    return storage.getStore()?.late === true;
   },
 };

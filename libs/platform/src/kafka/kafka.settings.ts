@@ -28,8 +28,10 @@ export interface KafkaSettings {
   readonly fetchMaxWaitMs: number;
   /** How long the group waits for a silent member before moving its partitions. */
   readonly sessionTimeoutMs: number;
-  /** Read requests one consumer answers at once (writes: one at a time per partition). */
+  /** Read requests one consumer answers at once. */
   readonly readConcurrency: number;
+  /** Writes (and events) of different keys one consumer handles at once per partition. */
+  readonly writeConcurrency: number;
   /** How long a caller waits for an answer. */
   readonly rpcTimeoutMs: number;
 }
@@ -58,6 +60,7 @@ export function kafkaSettings(config: AppConfig, info: ServiceInfo): KafkaSettin
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     readConcurrency: config.KAFKA_READ_CONCURRENCY,
+    writeConcurrency: config.KAFKA_WRITE_CONCURRENCY,
     rpcTimeoutMs: config.RPC_TIMEOUT_MS,
   };
 }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
 import { KafkaRequestSerializer } from '@nestjs/microservices/serializers';
-import { HEADERS, isFinishedWhenLate, isReadPattern } from '@shop/contracts';
-import { EachMessagePayload, Kafka } from 'kafkajs';
+import { HEADERS, isHandledWhenLate, isReadPattern } from '@shop/contracts';
+import { Consumer, EachBatchPayload, EachMessagePayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { headerText, principalFrom } from '../auth/principal-headers';
 import { requestContext } from '../context/request-context';
@@ -10,6 +10,7 @@ import { messagesConsumed, rpcServerDuration } from '../metrics/metrics';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
 import { KafkaSettings, nestKafkaOptions } from './kafka.settings';
 import { withCoalescedSends } from './send-coalescer';
+import { handleKeyedBatch } from './keyed-batch';
 import { injectTraceContext, inSpan, messagingAttributes, recordOutcome, SpanKind, traceContextOf } from '../tracing/tracing';
 
 /**
@@ -18,9 +19,11 @@ import { injectTraceContext, inSpan, messagingAttributes, recordOutcome, SpanKin
  *   outgoing messages) and goes back on the reply, errors included;
  * - a request whose caller has stopped waiting (past its deadline) is skipped, so a
  *   service that comes back after an outage does not act on answers nobody reads
- *   (unless its contract says to finish it: see RpcContract.whenLate);
- * - read patterns are answered side by side, up to `readConcurrency` at once, while
- *   writes keep their partition's order;
+ *   (unless its contract hands it to its handler: see RpcContract.whenLate);
+ * - read patterns are answered side by side, up to `readConcurrency` at once; writes
+ *   and events of different keys too, up to `writeConcurrency` per partition, while those
+ *   of one key keep their partition's order, and an offset is committed only once it and
+ *   every message before it in its partition are done (see handleKeyedBatch);
  * - it knows whether its consumer is in its group, for readiness.
  * The handled-message line and metric come from RpcHandledInterceptor.
  */
@@ -29,6 +32,7 @@ export class ShopKafkaServer extends ServerKafka {
   private readonly log = new Logger('KafkaServer');
   private readonly reads = new Set<Promise<void>>();
   private readonly readConcurrency: number;
+  private readonly writeConcurrency: number;
 
   /** `onJoin`: told each time the consumer joins its group (a rebalance: its partitions may have changed). */
   constructor(
@@ -46,6 +50,21 @@ export class ShopKafkaServer extends ServerKafka {
       serializer: new ReplySerializer(),
     });
     this.readConcurrency = settings.readConcurrency;
+    this.writeConcurrency = settings.writeConcurrency;
+  }
+
+  /** NestJS's, with kafkajs' eachBatch in place of eachMessage: keyed concurrency per partition. */
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
+    await consumer.run({
+      ...this.options.run,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload: EachBatchPayload) =>
+        handleKeyedBatch(payload, this.writeConcurrency, (message) =>
+          this.handleMessage({ topic: payload.batch.topic, partition: payload.batch.partition, message, heartbeat: payload.heartbeat, pause: payload.pause }),
+        ),
+    });
   }
 
   override createClient<T = Kafka>(): T {
@@ -107,7 +126,7 @@ export class ShopKafkaServer extends ServerKafka {
         work,
       );
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
-    if (deadline > 0 && Date.now() > deadline && !isFinishedWhenLate(payload.topic)) {
+    if (deadline > 0 && Date.now() > deadline && !isHandledWhenLate(payload.topic)) {
       rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
       return span(async () => {
         recordOutcome('skipped');
@@ -117,11 +136,12 @@ export class ShopKafkaServer extends ServerKafka {
         );
       });
     }
-    if (deadline > 0 && Date.now() > deadline) {
-      this.log.warn({ requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline }, `Finishing a late ${payload.topic} request: its work may have begun before a crash`);
+    const late = deadline > 0 && Date.now() > deadline;
+    if (late) {
+      this.log.warn({ requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline }, `Handing a late ${payload.topic} request to its handler: it may have begun before a crash`);
     }
     const principal = principalFrom(headers);
-    const handle = () => span(() => requestContext.run({ requestId, pattern: payload.topic, principal }, () => super.handleMessage(payload)));
+    const handle = () => span(() => requestContext.run({ requestId, pattern: payload.topic, principal, late }, () => super.handleMessage(payload)));
     if (this.readConcurrency > 1 && isReadPattern(payload.topic)) {
       // Don't hold the partition for a read: start it and take the next message, with
       // at most readConcurrency in flight (the fetch loop waits here when full).
