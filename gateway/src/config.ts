@@ -17,6 +17,17 @@ export class GatewayConfig extends AppConfig {
   @Max(10_000_000)
   RATE_LIMIT_PER_MINUTE: number = 300_000;
 
+  /**
+   * Admission control: a call to an /api route that would wait longer than this for its
+   * answer (judged from the route's calls in flight and answers per second) is refused at
+   * once with 503 OVERLOADED and Retry-After. Default: half of RPC_TIMEOUT_MS; 0 = off.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  ADMISSION_MAX_WAIT_MS?: number;
+
   /** Comma-separated origins a browser may call the API from (CORS); none when unset. */
   @IsOptional()
   @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, { message: 'CORS_ORIGINS must be * or a comma-separated list of http(s) origins' })

@@ -19,7 +19,7 @@ describe('ApiCommonErrors', () => {
       400: { type: ErrorResponse, isArray: false, description: 'VALIDATION_FAILED (each bad field in details) or MALFORMED_JSON' },
       413: { type: ErrorResponse, isArray: false, description: 'PAYLOAD_TOO_LARGE: the body is over 1mb' },
       429: { type: ErrorResponse, isArray: false, description: 'RATE_LIMITED: wait the seconds in Retry-After' },
-      503: { type: ErrorResponse, isArray: false, description: 'KAFKA_UNAVAILABLE' },
+      503: { type: ErrorResponse, isArray: false, description: 'KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After)' },
       504: { type: ErrorResponse, isArray: false, description: 'RPC_TIMEOUT: the service did not answer in time' },
     });
   });

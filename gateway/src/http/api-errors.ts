@@ -23,7 +23,7 @@ export function ApiCommonErrors() {
     ApiPayloadTooLargeResponse({ type: ErrorResponse, description: `PAYLOAD_TOO_LARGE: the body is over ${BODY_LIMIT}` }),
     ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED: wait the seconds in Retry-After' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'RPC_TIMEOUT: the service did not answer in time' }),
-    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'KAFKA_UNAVAILABLE' }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After)' }),
   );
 }
 

@@ -693,7 +693,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -770,7 +770,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -852,7 +852,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -937,7 +937,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1032,7 +1032,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1126,7 +1126,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1219,7 +1219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,7 +1326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1481,7 +1481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1557,7 +1557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1650,7 +1650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,7 +1748,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,7 +1855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1942,7 +1942,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2060,7 +2060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2145,7 +2145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2239,7 +2239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2312,7 +2312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description KAFKA_UNAVAILABLE */
+            /** @description KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,96 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ERROR_CODES } from '@shop/contracts';
+import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
+import type { Request, Response } from 'express';
+import { finalize, Observable } from 'rxjs';
+import { GatewayConfig } from '../config';
+
+/** How far back the answers per second of a route are counted. */
+const WINDOW_MS = 2000;
+/**
+ * Answers in the window from which a route is judged by its answers per second. Below it
+ * (idle, warming up, a slow route) there is nothing to judge by, and a route takes up to
+ * UNJUDGED_IN_FLIGHT calls at once: a burst from quiet (100 orders at once) goes in whole,
+ * and a flood from quiet cannot queue more than that before the first answers come back.
+ */
+const MIN_ANSWERS = 20;
+const UNJUDGED_IN_FLIGHT = 128;
+
+export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds: number; expectedWaitMs?: number };
+
+/**
+ * One route's admission control. By Little's law a call that joins now waits about
+ * (calls in flight + 1) / (answers per second) for its own answer; when that passes the
+ * budget, the call is refused at once instead of joining a queue it would leave with a
+ * 504 after the whole RPC timeout. Answers per second are counted over the last 2 s.
+ */
+export class RouteAdmission {
+  private inFlight = 0;
+  /** Times of the answers in the window, oldest first. */
+  private readonly answers: number[] = [];
+
+  constructor(
+    private readonly budgetMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  enter(): Verdict {
+    const now = this.now();
+    while (this.answers.length > 0 && this.answers[0] <= now - WINDOW_MS) this.answers.shift();
+    if (this.answers.length >= MIN_ANSWERS) {
+      const expectedWaitMs = ((this.inFlight + 1) * WINDOW_MS) / this.answers.length;
+      if (expectedWaitMs > this.budgetMs) {
+        // By then the calls in flight beyond the budget's worth have been answered.
+        return { admitted: false, expectedWaitMs: Math.round(expectedWaitMs), retryAfterSeconds: Math.max(1, Math.ceil((expectedWaitMs - this.budgetMs) / 1000)) };
+      }
+    } else if (this.inFlight >= UNJUDGED_IN_FLIGHT) {
+      return { admitted: false, retryAfterSeconds: 1 };
+    }
+    this.inFlight++;
+    return { admitted: true };
+  }
+
+  /** An admitted call was answered, however. */
+  leave(): void {
+    this.inFlight--;
+    this.answers.push(this.now());
+  }
+}
+
+/** The admission budget: ADMISSION_MAX_WAIT_MS, else half the RPC timeout (0: never refuse). */
+export function admissionBudgetMs(config: Pick<GatewayConfig, 'ADMISSION_MAX_WAIT_MS' | 'RPC_TIMEOUT_MS'>): number {
+  return config.ADMISSION_MAX_WAIT_MS ?? Math.round(config.RPC_TIMEOUT_MS / 2);
+}
+
+/**
+ * Admission control for every /api route, each judged on its own (an overloaded order path
+ * does not refuse product reads): 503 OVERLOADED with Retry-After, in the time it takes to
+ * say so, for calls that would wait longer than the budget. Health, metrics and docs are
+ * never refused.
+ */
+@Injectable()
+export class AdmissionInterceptor implements NestInterceptor {
+  private readonly routes = new Map<string, RouteAdmission>();
+  private readonly budgetMs: number;
+
+  constructor(config: GatewayConfig) {
+    this.budgetMs = admissionBudgetMs(config);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (this.budgetMs === 0 || context.getType() !== 'http' || Reflect.getMetadata(UNLIMITED_ROUTE, context.getClass())) return next.handle();
+    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    let admission = this.routes.get(route);
+    if (!admission) this.routes.set(route, (admission = new RouteAdmission(this.budgetMs)));
+    const verdict = admission.enter();
+    if (!verdict.admitted) {
+      const http = context.switchToHttp();
+      http.getResponse<Response>().setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${http.getRequest<Request>().method} ${http.getRequest<Request>().path} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+        ...(verdict.expectedWaitMs !== undefined && { expectedWaitMs: verdict.expectedWaitMs }),
+      });
+    }
+    return next.handle().pipe(finalize(() => admission.leave()));
+  }
+}
