@@ -86,9 +86,14 @@ async function skipBacklog(brokers: string): Promise<void> {
   const admin = new Kafka({ clientId: 'bench-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
+    // Each partition's end, as a real offset: kafkajs' resetOffsets writes a sentinel that
+    // the apps' consumers resolve with their own fromBeginning, so to the start.
     const { groups } = await admin.listGroups();
     for (const { groupId } of groups) {
-      for (const { topic } of await admin.fetchOffsets({ groupId })) await admin.resetOffsets({ groupId, topic, earliest: false });
+      for (const { topic } of await admin.fetchOffsets({ groupId })) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      }
     }
   } finally {
     await admin.disconnect();

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { admissionBudgetMs, RouteAdmission } from './admission';
 
-/** A route that answered `perSecond` calls a second over the last 2 s, on a clock the test moves. */
+/**
+ * A route that has been busy for 2 s (one slow call in flight all along) and answered
+ * `perSecond` calls a second meanwhile, on a clock the test moves.
+ */
 function routeAnswering(perSecond: number, budgetMs = 2500) {
   let now = 1_000_000;
   const route = new RouteAdmission(budgetMs, () => now);
+  assert.equal(route.enter().admitted, true); // the slow call
   for (let i = 0; i < perSecond * 2; i++) {
     assert.equal(route.enter().admitted, true);
     now += 1000 / perSecond;
@@ -16,23 +20,23 @@ function routeAnswering(perSecond: number, budgetMs = 2500) {
 
 describe('RouteAdmission', () => {
   it('lets a burst from quiet in whole, up to 128 at once, until 20 answers in the last 2 s give it a rate to judge by', () => {
-    const { route } = routeAnswering(9); // 18 answers in the window
+    const { route } = routeAnswering(9); // 18 answers in the window, 1 call in flight
     const verdicts = Array.from({ length: 130 }, () => route.enter());
-    assert.equal(verdicts.filter((v) => v.admitted).length, 128);
-    assert.deepEqual(verdicts[128], { admitted: false, retryAfterSeconds: 1 });
+    assert.equal(verdicts.filter((v) => v.admitted).length, 127);
+    assert.deepEqual(verdicts[127], { admitted: false, retryAfterSeconds: 1 });
   });
 
   it('refuses, at once, a call that would wait longer than the budget: (in flight + 1) / answers per second', () => {
-    const { route } = routeAnswering(30); // 60 answers in 2 s
-    const admitted = Array.from({ length: 75 }, () => route.enter());
-    assert.ok(admitted.every((v) => v.admitted), 'the 75th waits 75 / 30 per s = 2.5 s: still in');
+    const { route } = routeAnswering(30); // 60 answers in 2 s, 1 call in flight
+    const admitted = Array.from({ length: 74 }, () => route.enter());
+    assert.ok(admitted.every((v) => v.admitted), 'the 75th in flight waits 75 / 30 per s = 2.5 s: still in');
     // 75 in flight: the next would wait 76 / 30 = 2.53 s.
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2533, retryAfterSeconds: 1 });
   });
 
   it('admits again as calls are answered, and forgets answers older than 2 s', () => {
     const { route, advance } = routeAnswering(30);
-    for (let i = 0; i < 75; i++) route.enter();
+    for (let i = 0; i < 74; i++) route.enter();
     assert.equal(route.enter().admitted, false);
     for (let i = 0; i < 10; i++) route.leave();
     assert.equal(route.enter().admitted, true, '65 in flight, 70 answers in 2 s: 66 / 35 per s = 1.9 s');
@@ -42,9 +46,25 @@ describe('RouteAdmission', () => {
 
   it('asks a refused caller to come back when the excess has been answered', () => {
     const { route } = routeAnswering(10, 1000); // 20 answers in 2 s
-    for (let i = 0; i < 10; i++) assert.equal(route.enter().admitted, true);
+    for (let i = 0; i < 9; i++) assert.equal(route.enter().admitted, true);
     for (let i = 0; i < 40; i++) assert.equal(route.enter().admitted, false, 'a refused call takes no place in flight');
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 1100, retryAfterSeconds: 1 });
+  });
+
+  it('counts answers per second from when the route last went busy, not over the quiet before it', () => {
+    let now = 1_000_000;
+    const route = new RouteAdmission(2500, () => now);
+    now += 1900; // quiet
+    // 40 calls at once, answered at 40 per s: after 0.5 s, 20 answers and 20 in flight.
+    for (let i = 0; i < 40; i++) route.enter();
+    for (let i = 0; i < 20; i++) {
+      now += 25;
+      route.leave();
+    }
+    // At 40 per s the next waits 21 / 40 = 0.5 s (over the last 2 s it would look like 10 per s: 2.1 s, and 60 more would be refused).
+    const verdicts = Array.from({ length: 60 }, () => route.enter());
+    assert.ok(verdicts.every((v) => v.admitted));
+    assert.equal(route.enter().admitted, true, '81 in flight at 40 per s: 2.05 s');
   });
 
   it('takes half the RPC timeout as its budget unless ADMISSION_MAX_WAIT_MS says otherwise (0: off)', () => {

@@ -22,10 +22,14 @@ export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds:
  * One route's admission control. By Little's law a call that joins now waits about
  * (calls in flight + 1) / (answers per second) for its own answer; when that passes the
  * budget, the call is refused at once instead of joining a queue it would leave with a
- * 504 after the whole RPC timeout. Answers per second are counted over the last 2 s.
+ * 504 after the whole RPC timeout. Answers per second are counted over the last 2 s, or
+ * since the route last had no call in flight if that is later: a quiet route's few answers
+ * tell its demand, not its capacity.
  */
 export class RouteAdmission {
   private inFlight = 0;
+  /** When the route last went from no call in flight to one: its rate counts from then. */
+  private busySince = 0;
   /** Times of the answers in the window, oldest first. */
   private readonly answers: number[] = [];
 
@@ -36,9 +40,12 @@ export class RouteAdmission {
 
   enter(): Verdict {
     const now = this.now();
-    while (this.answers.length > 0 && this.answers[0] <= now - WINDOW_MS) this.answers.shift();
+    if (this.inFlight === 0) this.busySince = now;
+    // Answers per second while busy: the quiet before a burst says nothing of the capacity.
+    const since = Math.max(now - WINDOW_MS, this.busySince);
+    while (this.answers.length > 0 && this.answers[0] < since) this.answers.shift();
     if (this.answers.length >= MIN_ANSWERS) {
-      const expectedWaitMs = ((this.inFlight + 1) * WINDOW_MS) / this.answers.length;
+      const expectedWaitMs = ((this.inFlight + 1) * Math.max(1, now - since)) / this.answers.length;
       if (expectedWaitMs > this.budgetMs) {
         // By then the calls in flight beyond the budget's worth have been answered.
         return { admitted: false, expectedWaitMs: Math.round(expectedWaitMs), retryAfterSeconds: Math.max(1, Math.ceil((expectedWaitMs - this.budgetMs) / 1000)) };
