@@ -323,7 +323,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
         const due = startedAt + (i * 1000) / RATE_PER_S;
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         const at = Date.now() - startedAt;
-        calls.push(order([{ productId: product.id, quantity: 1 }], undefined, buyer).then((r) => ({ at, status: r.status, ms: r.ms, retryAfter: r.headers.get('retry-after'), code: r.body?.code })));
+        calls.push(api.post('/api/orders', { userId: buyer, items: [{ productId: product.id, quantity: 1 }] }).then((r) => ({ at, status: r.status, ms: r.ms, retryAfter: r.headers.get('retry-after'), code: r.body?.code })));
       }
       const answers = await Promise.all(calls);
       const refused = answers.filter((a) => a.status === 503);
@@ -341,6 +341,20 @@ describe('orders: the saga over three services keeps stock exact', () => {
       // The route is judged from its first 20 answers on; from then on nothing it admits times out.
       const judged = answers.filter((a) => a.at > 2000);
       assert.deepEqual(judged.filter((a) => ![201, 503].includes(a.status)), [], 'once judged, every order is placed or refused at once: no 504');
+
+      // What timed out before the route was judged is decided, or abandoned and released, by the time order-service is idle.
+      const orderService = system.apps['order-service'][0].url;
+      await waitUntil(async () => {
+        const metrics = await scrape(orderService);
+        return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
+      }, 'order-service to finish every order.create', 60_000);
+      assert.equal((await restock(product.id, 0)).status, 200, 'a zero restock queues behind every movement of the flood');
+      const placed = (await api.get(`/api/orders?userId=${buyer}&limit=1`)).body;
+      const confirmed: number = (await Promise.all(Array.from({ length: Math.ceil(placed.total / 100) }, (_, i) => api.get(`/api/orders?userId=${buyer}&limit=100&offset=${i * 100}`))))
+        .flatMap((r) => r.body.items as { status: string }[])
+        .filter((o) => o.status === 'confirmed').length;
+      assert.ok(confirmed >= answers.filter((a) => a.status === 201).length);
+      assert.equal((await stockOf(product.id)) + confirmed, 1_000_000, 'stock + confirmed orders = initial: nothing an abandoned order reserved stays taken');
     });
   });
 

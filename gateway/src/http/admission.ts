@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ERROR_CODES } from '@shop/contracts';
 import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
 import type { Request, Response } from 'express';
@@ -8,13 +9,13 @@ import { GatewayConfig } from '../config';
 /** How far back the answers per second of a route are counted. */
 const WINDOW_MS = 2000;
 /**
- * Answers in the window from which a route is judged by its answers per second. Below it
- * (idle, warming up, a slow route) there is nothing to judge by, and a route takes up to
- * UNJUDGED_IN_FLIGHT calls at once: a burst from quiet (100 orders at once) goes in whole,
- * and a flood from quiet cannot queue more than that before the first answers come back.
+ * Answers (since the route went busy) from which a route is judged by its answers per
+ * second. Before that there is nothing to judge by and calls go in, up to
+ * UNJUDGED_IN_FLIGHT at once (a bound on memory, not a judgement): a burst that arrives at
+ * once (100 orders, 300 reads) goes in whole, and a flood is judged from its first answers.
  */
-const MIN_ANSWERS = 20;
-const UNJUDGED_IN_FLIGHT = 128;
+const MIN_ANSWERS = 10;
+const UNJUDGED_IN_FLIGHT = 1024;
 
 export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds: number; expectedWaitMs?: number };
 
@@ -71,7 +72,7 @@ export function admissionBudgetMs(config: Pick<GatewayConfig, 'ADMISSION_MAX_WAI
 
 /**
  * Admission control for every /api route, each judged on its own (an overloaded order path
- * does not refuse product reads): 503 OVERLOADED with Retry-After, in the time it takes to
+ * does not refuse product reads; asynchronous orders apart from the ones that wait): 503 OVERLOADED with Retry-After, in the time it takes to
  * say so, for calls that would wait longer than the budget. Health, metrics and docs are
  * never refused.
  */
@@ -80,20 +81,25 @@ export class AdmissionInterceptor implements NestInterceptor {
   private readonly routes = new Map<string, RouteAdmission>();
   private readonly budgetMs: number;
 
-  constructor(config: GatewayConfig) {
+  constructor(
+    config: GatewayConfig,
+    private readonly reflector: Reflector,
+  ) {
     this.budgetMs = admissionBudgetMs(config);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.budgetMs === 0 || context.getType() !== 'http' || Reflect.getMetadata(UNLIMITED_ROUTE, context.getClass())) return next.handle();
-    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    if (this.budgetMs === 0 || context.getType() !== 'http' || this.reflector.getAllAndOverride<boolean>(UNLIMITED_ROUTE, [context.getHandler(), context.getClass()])) return next.handle();
+    const request = context.switchToHttp().getRequest<Request>();
+    // A Prefer: respond-async order is answered at once: judged apart from the ones that wait.
+    const async = /respond-async/i.test(String(request.headers.prefer ?? ''));
+    const route = `${context.getClass().name}.${context.getHandler().name}${async ? ' async' : ''}`;
     let admission = this.routes.get(route);
     if (!admission) this.routes.set(route, (admission = new RouteAdmission(this.budgetMs)));
     const verdict = admission.enter();
     if (!verdict.admitted) {
-      const http = context.switchToHttp();
-      http.getResponse<Response>().setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${http.getRequest<Request>().method} ${http.getRequest<Request>().path} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${request.method} ${request.path} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
         retryAfterSeconds: verdict.retryAfterSeconds,
         ...(verdict.expectedWaitMs !== undefined && { expectedWaitMs: verdict.expectedWaitMs }),
       });

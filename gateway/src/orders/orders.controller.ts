@@ -34,7 +34,7 @@ export class OrdersController {
   @ApiCreatedResponse({ type: OrderResponse })
   @ApiAcceptedResponse({ type: OrderAcceptedResponse, description: 'Prefer: respond-async' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: a customer may order only for itself' })
-  @ApiError(409, 'INSUFFICIENT_STOCK (details.products names each product, requested and available)')
+  @ApiError(409, 'INSUFFICIENT_STOCK (details.products names each product, requested and available); ORDER_ABANDONED: an earlier call with this Idempotency-Key reached order-service after its caller stopped waiting and was not placed (place it again with a new key)')
   @ApiError(422, 'USER_NOT_FOUND, PRODUCT_NOT_FOUND, DUPLICATE_PRODUCT (a product on two lines) or IDEMPOTENCY_KEY_REUSED')
   async create(
     @Body() body: CreateOrderRequest,

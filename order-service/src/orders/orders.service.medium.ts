@@ -137,16 +137,19 @@ describe('OrdersService on the database', () => {
     const c = command();
     const late = <T>(work: () => Promise<T>) => requestContext.run({ requestId: 'late', late: true }, work);
     const error = await shopErrorOf(late(() => service.place(c)));
-    assert.equal(error.code, 'RPC_TIMEOUT');
+    assert.equal(error.statusCode, 409);
+    assert.equal(error.code, 'ORDER_ABANDONED');
     assert.equal(sagaRuns, 0, 'nobody waits for it: the saga is not run');
     assert.deepEqual(releases, [`${c.orderId}:${PRODUCT}`], 'what a saga cut short by a crash may have reserved is released');
     const order = await stored(c.orderId);
     assert.equal(order?.status, 'rejected');
-    assert.equal(order?.rejection?.code, 'RPC_TIMEOUT');
+    assert.equal(order?.rejection?.code, 'ORDER_ABANDONED');
     assert.deepEqual(kafka.published, [], 'no order.created');
-    // The same command again (the same Idempotency-Key) answers the same, late or not.
-    assert.equal((await shopErrorOf(service.place({ ...c }))).code, 'RPC_TIMEOUT');
+    // The same command again (the same Idempotency-Key) answers the same, late or not, and
+    // releases again (a crash may have come between storing the order and its releases).
+    assert.equal((await shopErrorOf(service.place({ ...c }))).code, 'ORDER_ABANDONED');
     assert.equal(sagaRuns, 0);
+    assert.deepEqual(releases, [`${c.orderId}:${PRODUCT}`, `${c.orderId}:${PRODUCT}`]);
   });
 
   it('answers a late order.create whose order was decided as it was decided', async () => {

@@ -34,8 +34,9 @@ export class OrdersService {
     const existing = await this.orders.findById(command.orderId).lean<Order>().exec();
     if (existing) {
       this.mustBeSameRequest(existing, command);
-      // Decided: answer as then. Pending (a redelivered command): run its saga again.
-      if (existing.status !== 'pending') return this.replay(existing, command);
+      // Decided: answer as then (an abandoned order releases again: a crash may have come
+      // between storing it and its releases). Pending (a redelivered command): run its saga again.
+      if (existing.status !== 'pending') return this.answerStored(command, existing);
     } else if (requestContext.isLate()) {
       return this.abandon(command);
     } else if (command.async && !(await this.storePending(command))) {
@@ -111,16 +112,19 @@ export class OrdersService {
    * An order.create that reached order-service after its caller stopped waiting, with no
    * order stored: a backlog, or a redelivery after order-service died mid-saga, whose
    * reservations may be in place. Its saga is not run (nobody waits for the answer, and a
-   * backlog must not be worked through); whatever it may have reserved is released (each
-   * release queues behind any reservation of its product), and the order is stored
-   * rejected, so that its Idempotency-Key answers the same from now on.
+   * backlog must not be worked through). The order is stored rejected (409
+   * ORDER_ABANDONED) first, so that a delivery of it still running elsewhere (a replica
+   * frozen past its session) cannot confirm it any more; then whatever its saga may have
+   * reserved is released (each release queues behind any reservation of its product, and
+   * a reservation arriving after it is refused). Its Idempotency-Key answers the same from
+   * now on.
    */
   private async abandon(command: PlaceOrderMessage): Promise<OrderResponse> {
-    await this.saga.release(command.orderId, command.items);
-    const failure = new ShopError(504, ERROR_CODES.RPC_TIMEOUT, `Order ${command.orderId} was not placed: it reached order-service after its caller stopped waiting`, { orderId: command.orderId });
+    const failure = new ShopError(409, ERROR_CODES.ORDER_ABANDONED, `Order ${command.orderId} was not placed: it reached order-service after its caller stopped waiting; place it again with a new Idempotency-Key`, { orderId: command.orderId });
     const decision: Decision = { fields: { status: 'rejected', items: command.items, totalCents: 0, rejection: failure.toWire() }, failure };
     const order = await this.insertDecided(command, decision);
-    if (!order) return this.replay(await this.find(command.orderId), command);
+    if (!order) return this.answerStored(command); // another delivery stored it first: its outcome stands
+    await this.saga.release(command.orderId, command.items);
     return this.announce(order, decision, command);
   }
 
@@ -200,6 +204,13 @@ export class OrdersService {
   }
 
   /** A decided order seen again: the same answer as the first time (a synchronous rejection is its error again). */
+  /** The stored outcome of a decided order; an abandoned one releases again first (a crash may have come between storing it and its releases). */
+  private async answerStored(command: PlaceOrderMessage, order?: Order): Promise<OrderResponse> {
+    const stored = order ?? (await this.find(command.orderId));
+    if (stored.rejection?.code === ERROR_CODES.ORDER_ABANDONED) await this.saga.release(command.orderId, command.items);
+    return this.replay(stored, command);
+  }
+
   private replay(order: Order, command: PlaceOrderMessage): OrderResponse {
     this.mustBeSameRequest(order, command);
     if (order.status === 'rejected' && order.rejection && !command.async) throw ShopError.fromWire(order.rejection);

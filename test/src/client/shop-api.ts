@@ -2024,7 +2024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description INSUFFICIENT_STOCK (details.products names each product, requested and available) */
+            /** @description INSUFFICIENT_STOCK (details.products names each product, requested and available); ORDER_ABANDONED: an earlier call with this Idempotency-Key reached order-service after its caller stopped waiting and was not placed (place it again with a new key) */
             409: {
                 headers: {
                     [name: string]: unknown;
