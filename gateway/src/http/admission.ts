@@ -11,11 +11,13 @@ const WINDOW_MS = 2000;
 /**
  * Answers (since the route went busy) from which a route is judged by its answers per
  * second. Before that there is nothing to judge by and calls go in, up to
- * UNJUDGED_IN_FLIGHT at once (a bound on memory, not a judgement): a burst that arrives at
- * once (100 orders, 300 reads) goes in whole, and a flood is judged from its first answers.
+ * UNJUDGED_IN_FLIGHT at once: a burst that arrives at once (100 orders, 160 reads on one
+ * gateway) goes in whole before its first answers could judge it (with 10, the first
+ * answers of 100 racing orders came back while the last were arriving, and refused 45 of
+ * them), and a flood cannot queue more than that before it is judged.
  */
-const MIN_ANSWERS = 10;
-const UNJUDGED_IN_FLIGHT = 1024;
+const MIN_ANSWERS = 20;
+const UNJUDGED_IN_FLIGHT = 256;
 
 export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds: number; expectedWaitMs?: number };
 
