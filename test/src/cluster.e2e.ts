@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ADMIN, asAdmin } from './support/auth';
-import { Client } from './support/http';
+import { allOrders, Client } from './support/http';
 import { REPO_ROOT } from './support/stack-cli';
 import { startSystem, System } from './support/system';
 
@@ -107,13 +107,10 @@ describe(`a Kafka cluster of ${NODES} nodes (replication factor 3, min.insync.re
     assert.deepEqual(unclean, [], 'every answer is 2xx or a clean 503/504');
 
     // Every order is decided, once: the stock says exactly how many were confirmed.
-    const orders = async () => (await api.get(`/api/orders?userId=${ADMIN.id}&limit=100`)).body as { total: number };
     let all: { id: string; status: string }[] = [];
     await waitUntil(
       async () => {
-        const total = (await orders()).total;
-        all = [];
-        for (let offset = 0; offset < total; offset += 100) all.push(...(await api.get(`/api/orders?userId=${ADMIN.id}&limit=100&offset=${offset}`)).body.items);
+        all = await allOrders(api, ADMIN.id);
         return all.every((o) => o.status !== 'pending');
       },
       'every order decided',

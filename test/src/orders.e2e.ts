@@ -2,11 +2,11 @@ import { EVENTS, HEADERS, RPC } from '@shop/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, client, ISO_DATE, OBJECT_ID, uniqueEmail, UNKNOWN_ID } from './support/http';
+import { allOrders, Client, client, ISO_DATE, OBJECT_ID, uniqueEmail, UNKNOWN_ID } from './support/http';
 import { produceRaw, SeenMessage, TopicWatcher } from './support/kafka';
 import { percentile } from './support/stats';
 import { startApp, waitUntil } from '@shop/stack';
-import { scrape, valueOf } from './support/metrics';
+import { untilOrderServiceIdle } from './support/metrics';
 import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
 
@@ -345,16 +345,9 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.deepEqual(judged.filter((a) => ![201, 503].includes(a.status)), [], 'once judged, every order is placed or refused at once: no 504');
 
       // What timed out before the route was judged is decided, or abandoned and released, by the time order-service is idle.
-      const orderService = system.apps['order-service'][0].url;
-      await waitUntil(async () => {
-        const metrics = await scrape(orderService);
-        return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
-      }, 'order-service to finish every order.create', 60_000);
+      await untilOrderServiceIdle(system.apps['order-service'][0].url);
       assert.equal((await restock(product.id, 0)).status, 200, 'a zero restock queues behind every movement of the flood');
-      const placed = (await api.get(`/api/orders?userId=${buyer}&limit=1`)).body;
-      const confirmed: number = (await Promise.all(Array.from({ length: Math.ceil(placed.total / 100) }, (_, i) => api.get(`/api/orders?userId=${buyer}&limit=100&offset=${i * 100}`))))
-        .flatMap((r) => r.body.items as { status: string }[])
-        .filter((o) => o.status === 'confirmed').length;
+      const confirmed = (await allOrders<{ status: string }>(api, buyer)).filter((o) => o.status === 'confirmed').length;
       assert.ok(confirmed >= answers.filter((a) => a.status === 201).length);
       assert.equal((await stockOf(product.id)) + confirmed, 1_000_000, 'stock + confirmed orders = initial: nothing an abandoned order reserved stays taken');
     });
@@ -375,12 +368,8 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.ok(statuses.every((s) => [201, 409, 504].includes(s)), `only confirmed, refused or timed out: ${JSON.stringify(countBy(statuses))}`);
       // A 504 may still be decided later, or skipped for its deadline and never exist:
       // wait until order-service has no order.create left to read or in hand.
-      const orderService = system.apps['order-service'][0].url;
-      await waitUntil(async () => {
-        const metrics = await scrape(orderService);
-        return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
-      }, 'order-service to finish every order.create', 60_000);
-      const orders: { id: string; status: string; items: { quantity: number }[] }[] = (await api.get(`/api/orders?userId=${buyer}&limit=100`)).body.items;
+      await untilOrderServiceIdle(system.apps['order-service'][0].url);
+      const orders = await allOrders<{ id: string; status: string; items: { quantity: number }[] }>(api, buyer);
       assert.ok(orders.every((o) => o.status === 'confirmed' || o.status === 'rejected'), 'every stored order is decided');
       const confirmedIds = new Set(orders.filter((o) => o.status === 'confirmed').map((o) => o.id));
       assert.ok(answers.filter((r) => r.status === 201).every((r) => confirmedIds.has(r.body.id)), 'every 201 is a confirmed order');
@@ -391,12 +380,7 @@ describe('orders: the saga over three services keeps stock exact', () => {
   });
 
   it('keeps initial + restocks = stock + quantity in confirmed orders, for every product of the suite', async () => {
-    const orders: { id: string; status: string; items: { productId: string; quantity: number }[] }[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await api.get(`/api/orders?limit=100&offset=${offset}`);
-      orders.push(...page.body.items);
-      if (offset + 100 >= page.body.total) break;
-    }
+    const orders = await allOrders<{ id: string; status: string; items: { productId: string; quantity: number }[] }>(api);
     for (const o of orders.filter((o) => o.status === 'cancelled')) await settled(o.id, o.items.map((i) => i.productId).filter((id) => ledger.has(id)));
     for (const [productId, { initial, restocked }] of ledger) {
       const sold = orders.filter((o) => o.status === 'confirmed').flatMap((o) => o.items).filter((i) => i.productId === productId).reduce((s, i) => s + i.quantity, 0);

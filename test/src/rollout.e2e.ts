@@ -2,9 +2,9 @@ import { AppName, AppProcess, waitUntil } from '@shop/stack';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { asAdmin, PASSWORD } from './support/auth';
-import { Client, JsonResponse, uniqueEmail } from './support/http';
+import { allOrders, Client, JsonResponse, uniqueEmail } from './support/http';
 import { waitForStableGroup } from './support/kafka';
-import { scrape, valueOf } from './support/metrics';
+import { untilOrderServiceIdle } from './support/metrics';
 import { startSystem, System } from './support/system';
 
 const STOCK = 1_000_000;
@@ -159,19 +159,10 @@ describe('replicas that come and go: two of every app under steady load', () => 
     assert.ok(since().filter((a) => a.startedAt > killedAt + movedMs + RPC_TIMEOUT_MS).every(ok), 'once the partitions moved, every request answers');
 
     // Every order is decided, once: what the killed order-service held is finished by the other.
-    const orderService = system.apps['order-service'][0].url;
+    await untilOrderServiceIdle(system.apps['order-service'][0].url);
+    let stored: { id: string; status: string; items: { quantity: number }[] }[] = [];
     await waitUntil(async () => {
-      const metrics = await scrape(orderService);
-      return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
-    }, 'order-service to finish every order.create', 60_000);
-    const stored: { id: string; status: string; items: { quantity: number }[] }[] = [];
-    await waitUntil(async () => {
-      stored.length = 0;
-      for (let offset = 0; ; offset += 100) {
-        const page = (await admin.get(`/api/orders?userId=${ids.user}&limit=100&offset=${offset}`)).body;
-        stored.push(...page.items);
-        if (offset + 100 >= page.total) break;
-      }
+      stored = await allOrders(admin, ids.user);
       return stored.every((o) => o.status !== 'pending');
     }, 'every stored order decided', 60_000, 500);
     const byId = new Map(stored.map((o) => [o.id, o]));

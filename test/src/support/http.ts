@@ -44,3 +44,13 @@ export const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 /** A well-formed id no record has (the Swagger examples' ids exist on every stack: user-service creates the demo customer). */
 export const UNKNOWN_ID = '0000000000000000000000ff';
+
+/** Every order the client may list (of `userId` when given), all pages. */
+export async function allOrders<T = any>(api: Client, userId?: string): Promise<T[]> {
+  const orders: T[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = (await api.get(`/api/orders?${userId ? `userId=${userId}&` : ''}limit=100&offset=${offset}`)).body;
+    orders.push(...page.items);
+    if (offset + 100 >= page.total) return orders;
+  }
+}

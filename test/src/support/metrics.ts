@@ -1,3 +1,5 @@
+import { waitUntil } from '@shop/stack';
+
 /** One Prometheus text-format sample: name, labels, value. */
 export interface Sample {
   name: string;
@@ -29,4 +31,12 @@ export async function scrape(baseUrl: string): Promise<Sample[]> {
   const res = await fetch(`${baseUrl}/metrics`);
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   return parseMetrics(await res.text());
+}
+
+/** Waits until order-service (at `baseUrl`) has no order.create left to read or in hand: every order sent by then is decided. */
+export async function untilOrderServiceIdle(baseUrl: string): Promise<void> {
+  await waitUntil(async () => {
+    const metrics = await scrape(baseUrl);
+    return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
+  }, 'order-service to finish every order.create', 60_000);
 }

@@ -20,8 +20,6 @@ export interface System {
   infra: InfraRef;
   gateways: AppProcess[];
   apps: Record<string, AppProcess[]>;
-  /** The environment every app got on top of startApp's: a replica started later gets the same. */
-  env: Record<string, string>;
   /** Starts one more replica of `app` (ready when it resolves), stopped with the rest. */
   startReplica(app: AppName, name: string): Promise<AppProcess>;
   stop(): Promise<void>;
@@ -47,7 +45,6 @@ export async function startSystem(options: { replicas?: Partial<Record<AppName, 
       infra,
       gateways,
       apps,
-      env,
       startReplica: async (app, name) => {
         const p = await startApp(app, { infra, name, env });
         started.push(p);

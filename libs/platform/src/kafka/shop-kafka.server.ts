@@ -126,19 +126,18 @@ export class ShopKafkaServer extends ServerKafka {
         work,
       );
     const deadline = Number(headerText(headers[HEADERS.DEADLINE]));
-    if (deadline > 0 && Date.now() > deadline && !isHandledWhenLate(payload.topic)) {
-      rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
-      return span(async () => {
-        recordOutcome('skipped');
-        this.log.warn(
-          { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline },
-          `Skipped a ${payload.topic} request: its caller stopped waiting ${Date.now() - deadline} ms ago`,
-        );
-      });
-    }
-    const late = deadline > 0 && Date.now() > deadline;
+    const lateMs = deadline > 0 ? Date.now() - deadline : 0;
+    const late = lateMs > 0;
     if (late) {
-      this.log.warn({ requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs: Date.now() - deadline }, `Handing a late ${payload.topic} request to its handler: it may have begun before a crash`);
+      const where = { requestId, topic: payload.topic, partition: payload.partition, offset: payload.message.offset, lateMs };
+      if (!isHandledWhenLate(payload.topic)) {
+        rpcServerDuration.observe({ pattern: payload.topic, outcome: 'skipped' }, 0);
+        return span(async () => {
+          recordOutcome('skipped');
+          this.log.warn(where, `Skipped a ${payload.topic} request: its caller stopped waiting ${lateMs} ms ago`);
+        });
+      }
+      this.log.warn(where, `Handing a late ${payload.topic} request to its handler: it may have begun before a crash`);
     }
     const principal = principalFrom(headers);
     const handle = () => span(() => requestContext.run({ requestId, pattern: payload.topic, principal, late }, () => super.handleMessage(payload)));
