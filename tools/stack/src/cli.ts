@@ -3,16 +3,18 @@
  * Native dev stack.
  *   up       install, start Kafka + database + the four apps on the dev ports, stay up;
  *            `--observability` also starts Zipkin and Prometheus and turns tracing on;
- *            `--kafka-nodes 3` runs a Kafka cluster of three KRaft nodes (replication factor 3)
+ *            `--kafka-nodes 3` runs a Kafka cluster of three KRaft nodes (replication factor 3);
+ *            `--database ferretdb-postgresql` (or STACK_DATABASE) runs FerretDB on a PostgreSQL of its own
  *   install  fetch Kafka jars / build FerretDB / install the contract test's schemathesis (idempotent)
  *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
  * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
- * GATEWAY_PORT, USER_SERVICE_PORT, PRODUCT_SERVICE_PORT, ORDER_SERVICE_PORT move ports.
+ * POSTGRES_PORT, GATEWAY_PORT, USER_SERVICE_PORT, PRODUCT_SERVICE_PORT, ORDER_SERVICE_PORT move ports.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 import { APPS, AppName, AppProcess, clusterEnv, devAccounts, DEV_PORTS, startApp } from './apps';
+import { Database, DATABASES, parseDatabase } from './database';
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
 import { install, seconds } from './install';
 import { installSchemathesis } from './test-tools';
@@ -52,8 +54,14 @@ function kafkaNodesArg(argv: string[]): number {
   return nodes;
 }
 
-async function up(observe: boolean, kafkaNodes: number): Promise<void> {
-  await install();
+/** `--database ferretdb-postgresql`, else STACK_DATABASE: the database server, when one is asked for. */
+function databaseArg(argv: string[]): Database | undefined {
+  const at = argv.indexOf('--database');
+  return at === -1 ? parseDatabase(process.env.STACK_DATABASE, 'STACK_DATABASE') : parseDatabase(argv[at + 1] ?? '-', '--database');
+}
+
+async function up(observe: boolean, kafkaNodes: number, database: Database | undefined): Promise<void> {
+  await install({ database });
   if (observe) {
     await installZipkin();
     prometheusBinary(); // missing: say so before anything starts
@@ -83,7 +91,9 @@ async function up(observe: boolean, kafkaNodes: number): Promise<void> {
   process.on('SIGHUP', () => void shutdown(0));
 
   try {
-    const ports = { kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017) };
+    // PostgreSQL on 5433, not its usual 5432, where a cluster that Debian's package started may listen already.
+    const ports = { kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017), postgresqlPort: envPort('POSTGRES_PORT', 5433) };
+    const postgresql = database === 'ferretdb-postgresql' && !process.env.MONGO_URI;
     const observabilityPorts = { zipkin: envPort('ZIPKIN_PORT', OBSERVABILITY_PORTS.zipkin), prometheus: envPort('PROMETHEUS_PORT', OBSERVABILITY_PORTS.prometheus) };
     // What a run killed without stopping left holds our ports: stop it, then make sure
     // every port is free before anything starts.
@@ -91,10 +101,11 @@ async function up(observe: boolean, kafkaNodes: number): Promise<void> {
     await assertPortsFree([
       ...(process.env.KAFKA_BROKERS ? [] : ([[ports.kafkaPort, 'Kafka (KAFKA_PORT)'], [ports.controllerPort, 'the Kafka controller (KAFKA_CONTROLLER_PORT)']] as const)),
       ...(process.env.MONGO_URI ? [] : ([[ports.mongoPort, 'the database (MONGO_PORT)']] as const)),
+      ...(postgresql ? ([[ports.postgresqlPort, 'PostgreSQL (POSTGRES_PORT)']] as const) : []),
       ...APPS.map((app) => [appPort(app), `${app} (${portVariable(app)})`] as const),
       ...(observe ? ([[observabilityPorts.zipkin, 'Zipkin (ZIPKIN_PORT)'], [observabilityPorts.prometheus, 'Prometheus (PROMETHEUS_PORT)']] as const) : []),
     ]);
-    infra = await startInfra({ name: STACK, ...ports, kafkaNodes });
+    infra = await startInfra({ name: STACK, ...ports, kafkaNodes, database });
     const infraSeconds = seconds(started);
     console.log(`[stack] Kafka ${infra.kafkaBrokers} and database ${infra.mongoUri} ready (${infraSeconds} s)`);
     if (observe) {
@@ -118,7 +129,8 @@ async function up(observe: boolean, kafkaNodes: number): Promise<void> {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     await startOne('gateway');
-    for (const line of await seedDemoData(infra.mongoUri, dataDirOf(STACK))) console.log(`[stack] ${line}`);
+    // Each database is seeded once: the examples' product goes into a PostgreSQL started after SQLite too.
+    for (const line of await seedDemoData(infra.mongoUri, dataDirOf(STACK), infra.postgresql ? 'seeded-postgresql' : undefined)) console.log(`[stack] ${line}`);
     await observability?.ready();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -140,6 +152,7 @@ async function up(observe: boolean, kafkaNodes: number): Promise<void> {
     ...APPS.map((app): [string, string] => [`${app} health`, `${apps.find((a) => a.app === app)!.url}/health/ready`]),
     ['Kafka bootstrap', infra.kafkaBrokers],
     ['MongoDB URI', infra.mongoUri],
+    ...(infra.postgresql ? ([['PostgreSQL (FerretDB’s)', `psql -h 127.0.0.1 -p ${infra.postgresql.port} -U postgres`]] as Array<[string, string]>) : []),
     ['Logs', path.relative(process.cwd(), infra.logDir) || '.'],
     ...(observability
       ? ([
@@ -187,7 +200,7 @@ async function main(): Promise<void> {
   const command = process.argv[2];
   switch (command) {
     case 'up':
-      return up(process.argv.includes('--observability'), kafkaNodesArg(process.argv));
+      return up(process.argv.includes('--observability'), kafkaNodesArg(process.argv), databaseArg(process.argv));
     case 'install':
       await install();
       await installSchemathesis(); // the contract test's fuzzer
@@ -196,7 +209,7 @@ async function main(): Promise<void> {
     case 'reset':
       return reset();
     default:
-      console.error('usage: node tools/stack/dist/cli.js up|install|reset');
+      console.error(`usage: node tools/stack/dist/cli.js up [--observability] [--kafka-nodes N] [--database ${DATABASES.join('|')}] | install | reset`);
       process.exitCode = 2;
   }
 }

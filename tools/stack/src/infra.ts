@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mongoUriFor, startDatabase } from './database';
+import { Database, mongoUriFor, startDatabase } from './database';
 import { install } from './install';
 import { kafkaAnswers, newClusterId, startKafka } from './kafka';
 import { dataDirOf, logDirOf } from './paths';
 import { assertPortFree, freePort } from './ports';
 import { forgetProcesses, recordProcess, stopLeftovers } from './leftovers';
+import { postgresqlUrl, startPostgresql } from './postgresql';
 import { ManagedProcess, waitUntil } from './processes';
 
 export interface InfraOptions {
@@ -25,6 +26,10 @@ export interface InfraOptions {
   databaseOnly?: boolean;
   /** KRaft nodes (each broker and controller) of the Kafka cluster; default 1. */
   kafkaNodes?: number;
+  /** The database server; default a mongod on PATH, else FerretDB on SQLite. */
+  database?: Database;
+  /** Port of the PostgreSQL under FerretDB (database ferretdb-postgresql). Default: a free port. */
+  postgresqlPort?: number;
 }
 
 /** One node of a started Kafka cluster, for tests that take a broker away and bring it back. */
@@ -51,6 +56,10 @@ export interface Infra {
   stop(): Promise<void>;
   /** The Kafka nodes this call started (empty with KAFKA_BROKERS). */
   kafkaNodes: KafkaNode[];
+  /** The PostgreSQL cluster under FerretDB, when this call started one: for psql (`psql -h 127.0.0.1 -p <port> -U postgres`). */
+  postgresql?: { port: number; dir: string };
+  /** The servers this call started that still run (kafka, kafka-2, ..., postgresql, ferretdb or mongod), for the benchmark's CPU figures. */
+  processes(): Array<{ name: string; pid: number }>;
 }
 
 /**
@@ -79,7 +88,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
 
   const started: ManagedProcess[] = [];
   const stop = async () => {
-    // Reverse start order: database first, Kafka last.
+    // Reverse start order: database first (FerretDB, then its PostgreSQL), Kafka last.
     for (const proc of [...started].reverse().filter((p) => !p.name.startsWith('kafka'))) await proc.stop(10_000);
     // A cluster's nodes together: the last one alone would wait for a quorum that is gone.
     await Promise.all(started.filter((p) => p.name.startsWith('kafka')).map((p) => p.stop(20_000)));
@@ -90,7 +99,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 
   try {
-    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly });
+    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly, database: opts.database });
 
     let kafkaBrokers = externalKafka;
     const kafkaNodes: KafkaNode[] = [];
@@ -157,14 +166,26 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     }
 
     let mongoUri = externalMongo;
+    let postgresql: Infra['postgresql'];
     if (!mongoUri) {
       const port = opts.mongoPort ?? (await freePort());
       await assertPortFree(port, 'the database');
+      if (opts.database === 'ferretdb-postgresql') {
+        postgresql = { port: opts.postgresqlPort ?? (await freePort()), dir: path.join(dataDir, 'postgresql') };
+        await assertPortFree(postgresql.port, 'PostgreSQL');
+        started.push(
+          await startPostgresql({
+            ...postgresql,
+            logFile: path.join(logDir, 'postgresql.log'),
+            onStart: (pid) => recordProcess(dataDir, 'postgresql', pid),
+          }),
+        );
+      }
       const server = installed!.database;
       started.push(
         await startDatabase({
           server,
-          dir: path.join(dataDir, server.kind === 'mongod' ? 'mongo' : 'ferretdb'),
+          storage: postgresql ? { postgresqlUrl: postgresqlUrl(postgresql.dir, postgresql.port) } : { dir: path.join(dataDir, server.kind === 'mongod' ? 'mongo' : 'ferretdb') },
           port,
           logFile: path.join(logDir, `${server.kind}.log`),
           onStart: (pid) => recordProcess(dataDir, server.kind, pid),
@@ -173,7 +194,8 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
       mongoUri = mongoUriFor(port);
     }
 
-    return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid), kafkaNodes };
+    const processes = () => started.filter((p) => p.running).map((p) => ({ name: p.name, pid: p.pid }));
+    return { name, kafkaBrokers, mongoUri, logDir, stop, record: (procName, pid) => recordProcess(dataDir, procName, pid), kafkaNodes, postgresql, processes };
   } catch (err) {
     await stop();
     throw err;

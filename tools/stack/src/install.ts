@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Database } from './database';
 import { CACHE_DIR, REPO_ROOT } from './paths';
+import { postgresqlBinaries } from './postgresql';
 import { run } from './processes';
 
 const KAFKA_POM = path.join(REPO_ROOT, 'tools', 'stack', 'kafka', 'pom.xml');
@@ -57,9 +59,10 @@ export function which(name: string): string | undefined {
  * Makes sure the Kafka jars and a database server are available. Idempotent: when
  * everything is cached it only checks two files. `quiet` silences the "already
  * there" lines (work in progress is always announced); `kafka: false` leaves the Kafka
- * jars out (the medium tests need the database alone, and no Maven).
+ * jars out (the medium tests need the database alone, and no Maven); `database` asks for
+ * FerretDB whether or not there is a mongod (on PostgreSQL: checks its binaries too).
  */
-export async function install(opts: { quiet?: boolean; kafka?: boolean } = {}): Promise<Installed> {
+export async function install(opts: { quiet?: boolean; kafka?: boolean; database?: Database } = {}): Promise<Installed> {
   const say = (msg: string) => console.log(`[stack] ${msg}`);
   const note = opts.quiet ? () => undefined : say;
 
@@ -87,18 +90,23 @@ export async function install(opts: { quiet?: boolean; kafka?: boolean } = {}): 
     say(`kafka ${version}: jars ready (${seconds(started)} s)`);
   }
 
-  // Database: a local mongod when there is one, else FerretDB built from source.
-  const mongod = which('mongod');
+  // Database: a local mongod when there is one and no FerretDB was asked for, else FerretDB built from source.
+  if (opts.database === 'ferretdb-postgresql') {
+    const postgresql = postgresqlBinaries();
+    note(`database: FerretDB on PostgreSQL ${postgresql.version} (${postgresql.bin})`);
+  }
+  const mongod = opts.database ? undefined : which('mongod');
   if (mongod) {
     note(`database: using ${mongod}`);
     return { kafkaVersion: version, kafkaLibs, database: { kind: 'mongod', bin: mongod } };
   }
   // Named by the launcher's sources too, so a change to them builds a new binary.
   const bin = path.join(CACHE_DIR, 'bin', `ferretdb-${ferretdbVersion()}-${launcherHash()}`);
+  const why = opts.database ? `${opts.database} asked for` : 'no mongod on PATH';
   if (fs.existsSync(bin)) {
-    note(`database: no mongod on PATH, using FerretDB ${path.relative(REPO_ROOT, bin)}`);
+    note(`database: ${why}, using FerretDB ${path.relative(REPO_ROOT, bin)}`);
   } else {
-    say(`database: no mongod on PATH, building FerretDB ${ferretdbVersion()} with Go (about a minute the first time) ...`);
+    say(`database: ${why}, building FerretDB ${ferretdbVersion()} with Go (about a minute the first time) ...`);
     const started = Date.now();
     fs.mkdirSync(path.dirname(bin), { recursive: true });
     const tmp = `${bin}.tmp-${process.pid}`;

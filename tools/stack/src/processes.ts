@@ -12,6 +12,12 @@ export interface ServerStartOptions {
   onStart?: (pid: number) => void;
 }
 
+/** Who a child runs as: PostgreSQL refuses to run as root. */
+export interface SpawnAs {
+  uid?: number;
+  gid?: number;
+}
+
 /**
  * A child process whose stdout+stderr are appended to a log file.
  *
@@ -31,14 +37,17 @@ export class ManagedProcess {
   exitReason: string | undefined;
   /** Byte offset in the log file where this run's output starts. */
   private readonly logStart: number;
+  /** What stop() sends first. */
+  private readonly stopSignal: NodeJS.Signals;
 
   constructor(
     readonly name: string,
     command: string,
     args: string[],
     readonly logFile: string,
-    opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    opts: SpawnAs & { cwd?: string; env?: NodeJS.ProcessEnv; stopSignal?: NodeJS.Signals } = {},
   ) {
+    this.stopSignal = opts.stopSignal ?? 'SIGTERM';
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     this.logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
     fs.appendFileSync(logFile, `\n=== ${new Date().toISOString()} start ${name}: ${command} ${args.join(' ')}\n`);
@@ -50,6 +59,8 @@ export class ManagedProcess {
         env: opts.env ?? process.env,
         stdio: ['ignore', fd, fd],
         detached: true,
+        uid: opts.uid,
+        gid: opts.gid,
       });
     } finally {
       fs.closeSync(fd); // the child holds its own copy
@@ -95,11 +106,11 @@ export class ManagedProcess {
     return this.readLog().trimEnd().split('\n').slice(-lines).join('\n');
   }
 
-  /** SIGTERM, then SIGKILL after graceMs; resolves when the process has exited. */
+  /** SIGTERM (or the stopSignal it was given), then SIGKILL after graceMs; resolves when the process has exited. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.child.ref(); // keep us alive until it is gone
-    this.signal('SIGTERM');
+    this.signal(this.stopSignal);
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
@@ -182,12 +193,14 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs a command to completion with inherited output; rejects on a non-zero exit. */
-export function run(command: string, args: string[], opts: { cwd?: string; logFile?: string } = {}): Promise<void> {
+export function run(command: string, args: string[], opts: SpawnAs & { cwd?: string; logFile?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = opts.logFile ? fs.openSync(opts.logFile, 'a') : undefined;
     const child = spawn(command, args, {
       cwd: opts.cwd,
       stdio: ['ignore', fd ?? 'inherit', fd ?? 'inherit'],
+      uid: opts.uid,
+      gid: opts.gid,
     });
     if (fd !== undefined) fs.closeSync(fd);
     child.once('error', (err) => reject(new Error(`${command}: ${err.message}`)));

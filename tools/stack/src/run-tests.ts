@@ -8,11 +8,13 @@
  *           every test/dist/**\/*.e2e.js one file at a time with KAFKA_BROKERS and MONGO_URI
  * Extra arguments: those starting with "--" go to `node --test` (e.g. --test-name-pattern=x),
  * the others keep only the files whose path contains one of them.
+ * STACK_DATABASE=ferretdb-postgresql: the medium and e2e database is FerretDB on PostgreSQL.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseDatabase } from './database';
 import { Infra, InfraOptions, startInfra } from './infra';
 import { install, seconds } from './install';
 import { REPO_ROOT } from './paths';
@@ -118,9 +120,10 @@ async function withInfra(name: string, options: InfraOptions, tests: (infra: Inf
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 
   try {
-    if (!process.env.MONGO_URI || (!options.databaseOnly && !process.env.KAFKA_BROKERS)) await install({ quiet: true, kafka: !options.databaseOnly });
+    const database = parseDatabase(process.env.STACK_DATABASE, 'STACK_DATABASE');
+    if (!process.env.MONGO_URI || (!options.databaseOnly && !process.env.KAFKA_BROKERS)) await install({ quiet: true, kafka: !options.databaseOnly, database });
     const started = Date.now();
-    infra = await startInfra({ name, fresh: true, ...options });
+    infra = await startInfra({ name, fresh: true, database, ...options });
     console.log(`[tests] infra ready in ${seconds(started)} s: Kafka ${infra.kafkaBrokers || 'not started'}, database ${infra.mongoUri}, logs ${path.relative(REPO_ROOT, infra.logDir)}`);
     if (interrupted) return signalExitCode(interrupted);
 

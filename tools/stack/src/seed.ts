@@ -13,16 +13,17 @@ const MARKER = 'seeded';
  * Seeds a new stack with the product that Swagger's examples name, so an example
  * pasted into Swagger UI works on a fresh stack. Written straight to the services'
  * databases (no events), once per stack: what a user later deletes or changes stays so.
- * Best effort: it never fails the start. Returns the lines to print.
+ * Best effort: it never fails the start. Returns the lines to print. `marker`: the file
+ * that says so, one per database the stack may run.
  */
-export async function seedDemoData(mongoUri: string, dataDir: string): Promise<string[]> {
+export async function seedDemoData(mongoUri: string, dataDir: string, marker = MARKER): Promise<string[]> {
   const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 5000 });
   try {
     await client.connect();
     const products = client.db('products').collection('products');
     const productId = new ObjectId(DEMO.productId);
-    const marker = path.join(dataDir, MARKER);
-    if (fs.existsSync(marker)) {
+    const markerFile = path.join(dataDir, marker);
+    if (fs.existsSync(markerFile)) {
       if (await products.findOne({ _id: productId })) return [];
       return [`the Swagger examples name product ${DEMO.productId}, deleted since; \`npm run reset\` brings it back (and deletes all other data)`];
     }
@@ -43,7 +44,7 @@ export async function seedDemoData(mongoUri: string, dataDir: string): Promise<s
         await client.db('products').collection('stocks').insertOne({ _id: productId, stock: 1000, initial: 1000, restocked: 0, writtenOff: 0 });
       });
     }
-    fs.writeFileSync(marker, `${now.toISOString()}\n`);
+    fs.writeFileSync(markerFile, `${now.toISOString()}\n`);
     return lines;
   } catch (error) {
     return [`could not seed the Swagger examples (${error instanceof Error ? error.message : String(error)}); the stack runs without them`];
