@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { cmdlineHas, findPids, parseMachineTicks, parseRssKb, parseStatTicks, ProcessSampler } from './proc-stats';
+import { parseMachineTicks, parseRssKb, parseStatTicks, ProcessSampler, treeRssKb } from './proc-stats';
 
 describe('/proc parsing', () => {
   it('adds utime and stime of /proc/<pid>/stat', () => {
     const stat = '25473 (cat) R 25470 25470 22246 0 -1 4194304 98 0 0 0 170 30 0 0 20 0 1 0 172270 3133440 414';
     assert.equal(parseStatTicks(stat), 200);
+  });
+
+  it('adds the ticks of the children it waited for (cutime, cstime) when asked', () => {
+    const stat = '25473 (postgres) S 1 25470 22246 0 -1 4194304 98 0 0 0 170 30 400 100 20 0 1 0 172270 3133440 414';
+    assert.equal(parseStatTicks(stat), 200);
+    assert.equal(parseStatTicks(stat, true), 700);
   });
 
   it('is not fooled by a command name with spaces and parentheses', () => {
@@ -19,20 +25,26 @@ describe('/proc parsing', () => {
     assert.equal(parseRssKb('Name:\tkworker\nState:\tI (idle)\n'), undefined);
   });
 
-  it('counts irq, softirq and steal as busy and iowait as idle in /proc/stat', () => {
-    assert.deepEqual(parseMachineTicks('cpu  100 5 20 800 40 1 2 3 0 0\ncpu0 50 0 10 400 20 0 1 1 0 0\n'), { busy: 131, total: 971 });
+  it('counts the shared memory of a process and its children once, their own memory each', () => {
+    const status = (rss: number, shmem: number) => `Name:\tpostgres\nVmRSS:\t${rss} kB\nRssAnon:\t1 kB\nRssShmem:\t${shmem} kB\n`;
+    assert.equal(treeRssKb([status(30_000, 10_000), status(50_000, 40_000), status(20_000, 5000), 'Name:\tgone\n']), 20_000 + 10_000 + 15_000 + 40_000);
+    assert.equal(treeRssKb(['']), undefined);
   });
 
-  it('matches a needle against the NUL-separated arguments of a command line', () => {
-    const cmdline = ['java', '-Xmx768m', '-cp', '/r/.stack/cache/kafka/libs/*', 'kafka.Kafka', '/r/.stack/data/bench/config/server.properties', ''].join('\0');
-    assert.equal(cmdlineHas(cmdline, '.stack/data/bench/config/server.properties'), true);
-    assert.equal(cmdlineHas(cmdline, '.stack/data/test/'), false);
+  it('counts irq, softirq and steal as busy and iowait as idle in /proc/stat', () => {
+    assert.deepEqual(parseMachineTicks('cpu  100 5 20 800 40 1 2 3 0 0\ncpu0 50 0 10 400 20 0 1 1 0 0\n'), { busy: 131, total: 971 });
   });
 });
 
 describe('on this machine', () => {
-  it('finds this test process by its own script path', () => {
-    assert.ok(findPids(process.argv[1]).includes(process.pid));
+  it('counts the CPU of a process’s children, also once they have exited', async () => {
+    const { spawn } = await import('node:child_process');
+    const sampler = new ProcessSampler([{ name: 'tree', pid: process.pid, withChildren: true }], 20);
+    sampler.start();
+    const child = spawn(process.execPath, ['-e', 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300_000);'], { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    const { processes } = sampler.stop();
+    assert.ok(processes[0].cpuS >= 0.28, `the tree burnt ${processes[0].cpuS} s`);
   });
 
   it('measures the CPU this process burns, as Node counts it, and its resident memory', () => {

@@ -10,6 +10,8 @@ import { round } from './stats';
 export interface WatchedProcess {
   name: string;
   pid: number;
+  /** Counted with its children: PostgreSQL's work is done in the backends its postmaster forks. */
+  withChildren?: boolean;
 }
 
 export interface ProcessUsage {
@@ -21,18 +23,38 @@ export interface ProcessUsage {
   peakRssMb: number;
 }
 
-/** user + system clock ticks of /proc/<pid>/stat (fields 14 and 15). */
-export function parseStatTicks(stat: string): number {
+/**
+ * user + system clock ticks of /proc/<pid>/stat (fields 14 and 15); with `reaped`, also
+ * those of the children it has waited for (cutime and cstime, 16 and 17), so that a
+ * child's ticks stay counted when it exits.
+ */
+export function parseStatTicks(stat: string, reaped = false): number {
   // The command name (field 2) is in parentheses and may hold spaces or ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
-  return Number(fields[11]) + Number(fields[12]);
+  return Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
 }
 
 /** VmRSS of /proc/<pid>/status, in kB; undefined for a zombie or kernel thread. */
 export function parseRssKb(status: string): number | undefined {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   return match ? Number(match[1]) : undefined;
+}
+
+/** RssShmem of /proc/<pid>/status, in kB: shared memory (PostgreSQL's shared buffers), counted in every process that touched it. */
+export function parseShmemKb(status: string): number {
+  return Number(/^RssShmem:\s+(\d+)\s+kB$/m.exec(status)?.[1] ?? 0);
+}
+
+/**
+ * The resident memory of a process and its children, in kB: each one's own, and the
+ * shared memory once (the largest any of them holds), not once per process.
+ */
+export function treeRssKb(statuses: string[]): number | undefined {
+  const known = statuses.filter((s) => parseRssKb(s) !== undefined);
+  if (known.length === 0) return undefined;
+  const shared = known.map(parseShmemKb);
+  return known.reduce((sum, s, i) => sum + parseRssKb(s)! - shared[i], 0) + Math.max(...shared);
 }
 
 /** Busy and total ticks of the whole machine from the first line of /proc/stat. */
@@ -42,20 +64,9 @@ export function parseMachineTicks(procStat: string): { busy: number; total: numb
   return { busy, total: busy + idle + iowait };
 }
 
-/** Whether a NUL-separated /proc/<pid>/cmdline has an argument containing `needle`. */
-export function cmdlineHas(cmdline: string, needle: string): boolean {
-  return cmdline.split('\0').some((arg) => arg.includes(needle));
-}
-
-/** Pids of live processes whose command line mentions `needle` (e.g. a stack's data dir). */
-export function findPids(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = readOrUndefined(`/proc/${entry}/cmdline`);
-    if (cmdline && cmdlineHas(cmdline, needle)) pids.push(Number(entry));
-  }
-  return pids;
+/** The children of a (single-threaded) process, from /proc/<pid>/task/<pid>/children. */
+function childrenOf(pid: number): number[] {
+  return (readOrUndefined(`/proc/${pid}/task/${pid}/children`) ?? '').split(' ').filter(Boolean).map(Number);
 }
 
 export const CLOCK_TICKS_PER_S = clockTicks();
@@ -114,14 +125,16 @@ export class ProcessSampler {
   }
 
   private sample(): void {
-    for (const { pid } of this.processes) {
+    for (const { pid, withChildren } of this.processes) {
       const stat = readOrUndefined(`/proc/${pid}/stat`);
       if (stat) {
-        const ticks = parseStatTicks(stat);
+        const children = withChildren ? childrenOf(pid).map((child) => readOrUndefined(`/proc/${child}/stat`) ?? '') : [];
+        const ticks = [stat, ...children.filter(Boolean)].reduce((sum, s) => sum + parseStatTicks(s, withChildren), 0);
         if (!this.first.has(pid)) this.first.set(pid, ticks);
         this.last.set(pid, ticks);
       }
-      const rss = parseRssKb(readOrUndefined(`/proc/${pid}/status`) ?? '');
+      const status = readOrUndefined(`/proc/${pid}/status`) ?? '';
+      const rss = withChildren ? treeRssKb([status, ...childrenOf(pid).map((child) => readOrUndefined(`/proc/${child}/status`) ?? '')]) : parseRssKb(status);
       if (rss !== undefined) this.peakRssKb.set(pid, Math.max(rss, this.peakRssKb.get(pid) ?? 0));
     }
   }
