@@ -10,7 +10,7 @@ describe('options', () => {
     assert.deepEqual(o.modes, ['ours', 'peer']);
     assert.equal(o.rounds, 2);
     assert.deepEqual(o.rates, ['50%', '500']);
-    assert.equal(o.scenarios.length, 6);
+    assert.equal(o.scenarios.length, 7);
   });
 
   it('takes flags before BENCH_* variables, and --quick shortens the runs', () => {
@@ -24,6 +24,17 @@ describe('options', () => {
     assert.throws(() => parseOptions(['--modes', 'tuned,stock']), /unknown mode "tuned"/);
     assert.throws(() => parseOptions(['--duration=0']), /--duration must be a positive number/);
     assert.throws(() => parseOptions(['--rates', 'fast']), /--rates takes numbers/);
+  });
+
+  it('fills each database with --documents of each kind before measuring, none by default', () => {
+    assert.equal(parseOptions([]).documents, 0);
+    assert.equal(parseOptions(['--documents', '10000']).documents, 10_000);
+    assert.equal(parseOptions([], { BENCH_DOCUMENTS: '2000' }).documents, 2000);
+    assert.throws(() => parseOptions(['--documents', '10k']), /--documents takes a whole number, got "10k"/);
+  });
+
+  it('compares FerretDB on SQLite and on PostgreSQL in one run', () => {
+    assert.deepEqual(parseOptions(['--modes', 'ours,ours-pg']).modes, ['ours', 'ours-pg']);
   });
 
   it('runs an earlier checkout as the baseline mode, only with both the mode and its checkout', () => {

@@ -18,11 +18,14 @@ export interface BenchOptions {
   docsFrom?: string;
   /** A built checkout of an earlier commit, run as the `baseline` mode. */
   baseline?: string;
+  /** Users, products and orders written into each database of the run before anything is measured (0: none). */
+  documents: number;
 }
 
 export const USAGE = `npm run bench -- [--quick] [--duration 10] [--warmup 3] [--connections 32] [--rates 50%,500]
                    [--scenarios ${SCENARIO_NAMES.join(',')}] [--modes ours,peer] [--rounds 2]
                    [--docs-from bench/results/<file>.json] [--baseline <checkout> (with --modes ours,baseline,...)]
+                   [--documents 10000 (users, products and orders in each database before measuring)]
 Each flag also reads BENCH_<NAME> from the environment (BENCH_DURATION=20). Modes: ${Object.keys(MODES).join(', ')}.
 The peer (the stock NestJS demo) runs its echo whatever --scenarios says: ours' rows are divided by it.`;
 
@@ -41,6 +44,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       quick: { type: 'boolean' },
       'docs-from': { type: 'string' },
       baseline: { type: 'string' },
+      documents: { type: 'string' },
     },
   });
   const get = (name: keyof typeof values & string) => (values[name] as string | undefined) ?? env[`BENCH_${name.toUpperCase().replace('-', '_')}`];
@@ -66,6 +70,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     quick,
     docsFrom: get('docs-from'),
     baseline,
+    documents: count('documents', get('documents')),
   };
 }
 
@@ -90,6 +95,12 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${value}"`);
   return n;
+}
+
+function count(name: string, value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value)) throw new Error(`--${name} takes a whole number, got "${value}"`);
+  return Number(value);
 }
 
 /** `items` rotated left by `by`: the order of the modes in a round. */

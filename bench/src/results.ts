@@ -44,7 +44,8 @@ export interface ModeResult {
 export interface BenchResults {
   date: string;
   command: string;
-  settings: { durationS: number; warmupS: number; connections: number; rates: string[]; rounds: number };
+  /** documents: users, products and orders written into each database before measuring (--documents). */
+  settings: { durationS: number; warmupS: number; connections: number; rates: string[]; rounds: number; documents?: number };
   machine: { cpus: number; cpuModel: string; memGiB: number; kernel: string };
   versions: Record<string, string>;
   modes: ModeResult[];

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: one fresh Kafka + database for the run; then, taking turns round after
- * round, each mode's processes (our four apps, or the stock NestJS demo) started on it: a
- * measurement with no load, then for each scenario a warm-up, a closed-loop run, a
- * single-connection run and (ours) open-loop runs, each with the CPU and memory of every
- * process. Writes bench/results/<date>.json, prints the tables (ours against the demo
+ * `npm run bench`: one fresh Kafka + database for the run (and a FerretDB on PostgreSQL when
+ * an ours-pg mode is asked for; with --documents, each database filled first); then, taking
+ * turns round after round, each mode's processes (our four apps, or the stock NestJS demo)
+ * started on it: a measurement with no load, then for each scenario a warm-up, a closed-loop
+ * run, a single-connection run and (ours) open-loop runs, each with the CPU and memory of
+ * every process. Writes bench/results/<date>.json, prints the tables (ours against the demo
  * first) and regenerates the results section of docs/BENCHMARKS.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Infra, startInfra } from '@shop/stack';
+import { Documents, insertDocuments, makeDocuments } from './documents';
 import { closedLoop, openLoop, RawRun, settle } from './load';
 import { machineInfo, versions } from './machine';
 import { BenchOptions, parseOptions, resolveRate, rotate, USAGE } from './options';
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     date: new Date().toISOString(),
     command: ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' '),
-    settings: { durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rates: opts.rates, rounds: opts.rounds },
+    settings: { durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections, rates: opts.rates, rounds: opts.rounds, documents: opts.documents },
     machine: machineInfo(),
     versions: await versions(),
     modes: [],
@@ -44,15 +46,33 @@ async function main(): Promise<void> {
   // One broker for every mode, so ours and the peer are measured against the same Kafka.
   log('fresh Kafka and database for the run');
   const infra = await startInfra({ name: 'bench', fresh: true, useEnv: false });
+  let postgresql: Infra | undefined;
   try {
+    // A second database for the modes on FerretDB's PostgreSQL backend (a stack of its own: its data, logs and ports).
+    if (opts.modes.some((name) => MODES[name].database === 'ferretdb-postgresql')) {
+      log('FerretDB on a fresh PostgreSQL for the ours-pg modes');
+      postgresql = await startInfra({ name: 'bench-postgresql', fresh: true, useEnv: false, databaseOnly: true, database: 'ferretdb-postgresql' });
+      results.versions.postgresql = fs.readFileSync(path.join(postgresql.postgresql!.dir, 'PG_VERSION'), 'utf8').trim();
+    }
+    // The apps of a mode on its database, and the servers whose CPU counts with theirs: Kafka and that database.
+    const infraOf = (mode: Mode): Infra => {
+      if (!mode.database) return infra;
+      const kafka = () => infra.processes().filter((p) => p.name.startsWith('kafka'));
+      return { ...infra, mongoUri: postgresql!.mongoUri, processes: () => [...kafka(), ...postgresql!.processes()] };
+    };
+    const filled = opts.documents ? await fill(opts.documents, [infra, ...(postgresql ? [postgresql] : [])]) : undefined;
     if (opts.modes.some((name) => MODES[name].peer)) await createPeerTopics(infra.kafkaBrokers);
     // Modes take turns so a busy spell on a shared machine hits them alike, and the order
     // rotates each round (ours, peer; then peer, ours): where a mode runs in its round moved
     // its figure by up to 15 % here, so with as many rounds as modes each runs in every place.
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const name of rotate(opts.modes, round - 1)) results.modes.push(await benchMode(name === 'baseline' ? { ...MODES.baseline, root: path.resolve(opts.baseline!) } : MODES[name], infra, opts, round));
+      for (const name of rotate(opts.modes, round - 1)) {
+        const mode = name === 'baseline' ? { ...MODES.baseline, root: path.resolve(opts.baseline!) } : MODES[name];
+        results.modes.push(await benchMode(mode, infraOf(mode), opts, round, filled));
+      }
     }
   } finally {
+    await postgresql?.stop();
     await infra.stop();
   }
 
@@ -65,8 +85,19 @@ async function main(): Promise<void> {
   if (!opts.quick) writeDocs(results);
 }
 
-/** One mode's processes on the run's infra: seed (ours), measure the idle cost, then every scenario. */
-async function benchMode(mode: Mode, infra: Infra, opts: BenchOptions, round: number): Promise<ModeResult> {
+/** The same users, products and orders into every database of the run; answers their ids. */
+async function fill(count: number, databases: Infra[]): Promise<Documents> {
+  const docs = makeDocuments(count);
+  for (const database of databases) {
+    const started = Date.now();
+    await insertDocuments(database.mongoUri, docs);
+    log(`${database.name}: wrote ${count} users, ${count} products with their stock and ${count} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return docs;
+}
+
+/** One mode's processes on its infra: seed (ours), measure the idle cost, then every scenario. */
+async function benchMode(mode: Mode, infra: Infra, opts: BenchOptions, round: number, filled?: Documents): Promise<ModeResult> {
   const env = Object.entries(mode.env).map(([k, v]) => `${k}=${v}`).join(' ');
   log(`${mode.name}${opts.rounds > 1 ? ` (round ${round} of ${opts.rounds})` : ''}: starting ${mode.peer ? 'the stock NestJS demo' : `the four apps (${env})`}`);
   const system = await startSystem(mode, infra);
@@ -77,6 +108,8 @@ async function benchMode(mode: Mode, infra: Infra, opts: BenchOptions, round: nu
       fixtures = await seed(system.gatewayUrl);
       const broken = Object.keys(fixtures.broken).length ? `; not working: ${JSON.stringify(fixtures.broken)}` : '';
       log(`${mode.name}: seeded ${fixtures.userIds.length} users, ${fixtures.productIds.length} products${broken}`);
+      // Reads and orders go to the filled documents too, so a read is not always of a few hot ones (or cached).
+      if (filled) fixtures = { ...fixtures, userIds: [...fixtures.userIds, ...filled.userIds], productIds: [...fixtures.productIds, ...filled.productIds] };
     }
     // The peer has one scenario, whatever --scenarios says: ours' rows are divided by it.
     const scenarios = mode.peer ? [PEER_ECHO] : opts.scenarios.map((name) => SCENARIOS[name]);

@@ -2,7 +2,7 @@
 import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 import { devAccounts } from '@shop/stack';
 
-export const SCENARIO_NAMES = ['health', 'echo', 'user-read', 'product-read', 'order-create', 'mix'] as const;
+export const SCENARIO_NAMES = ['health', 'echo', 'user-read', 'product-read', 'order-list', 'order-create', 'mix'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface RequestSpec {
@@ -38,6 +38,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 
 const userRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/users/${pick(f.userIds)}`, headers: f.headers });
 const productRead = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/products/${pick(f.productIds)}`, headers: f.headers });
+const orderList = (f: Fixtures): RequestSpec => ({ method: 'GET', path: `/api/orders?limit=20&userId=${pick(f.userIds)}`, headers: f.headers });
 const orderCreate = (f: Fixtures): RequestSpec => ({
   method: 'POST',
   path: '/api/orders',
@@ -76,6 +77,12 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     what: 'GET /api/products/:id of a seeded product',
     unavailable: (f) => brokenOf(f, 'POST /api/products', 'GET /api/products/:id'),
     next: productRead,
+  },
+  'order-list': {
+    name: 'order-list',
+    what: 'GET /api/orders?limit=20&userId=:id of a user the run created: a page of its orders and their count, from the database (no cache)',
+    unavailable: (f) => brokenOf(f, 'POST /api/users', 'GET /api/orders?limit=20&userId=:id'),
+    next: orderList,
   },
   'order-create': {
     name: 'order-create',
@@ -129,6 +136,7 @@ export async function seed(baseUrl: string, count = 50): Promise<Fixtures> {
     }
     await probe(baseUrl, productRead(f), 200, f);
     await probe(baseUrl, userRead(f), 200, f);
+    await probe(baseUrl, orderList(f), 200, f);
   }
   return f;
 }

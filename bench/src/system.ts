@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { findPids, WatchedProcess } from './proc-stats';
+import { WatchedProcess } from './proc-stats';
 
 export interface Mode {
   name: string;
@@ -20,6 +20,8 @@ export interface Mode {
   root?: string;
   /** Tracing on: a Zipkin of its own (co-located, measured with the rest), every app exporting to it. */
   traced?: boolean;
+  /** The apps' database: the run's (FerretDB on SQLite, or mongod) unless this names another, which the run then starts too. */
+  database?: 'ferretdb-postgresql';
 }
 
 /** JWT_TTL: one login serves a whole run (a setting of the benchmark, not of the product). */
@@ -36,6 +38,12 @@ export const MODES: Record<string, Mode> = {
   'ours-warn': { name: 'ours-warn', what: 'ours with LOG_LEVEL=warn (no per-request log lines)', env: { ...OURS, LOG_LEVEL: 'warn' } },
   peer: { name: 'peer', what: 'the stock NestJS Kafka demo (bench/src/peer): default kafkajs/NestJS options, 1 partition', env: {}, peer: true },
   baseline: { name: 'baseline', what: 'our four apps as built in the --baseline checkout (the code before a change), same settings as ours', env: OURS },
+  'ours-pg': {
+    name: 'ours-pg',
+    what: 'ours on a second FerretDB that the run starts, on the PostgreSQL backend (a PostgreSQL cluster of its own), same broker',
+    env: OURS,
+    database: 'ferretdb-postgresql',
+  },
 };
 
 /** The peer's topics, created with one partition before it starts (the broker does not create topics). */
@@ -48,7 +56,7 @@ export interface System {
   stop(): Promise<void>;
 }
 
-/** Starts one mode's processes on a running infra; the previous mode's are stopped by then. */
+/** Starts one mode's processes on a running infra (its database the mode's); the previous mode's are stopped by then. */
 export async function startSystem(mode: Mode, infra: Infra): Promise<System> {
   await skipBacklog(infra.kafkaBrokers);
   const started = mode.peer ? await startPeer(infra) : await startOurs(mode, infra);
@@ -165,12 +173,7 @@ function startNode(name: string, logDir: string, env: Record<string, string>) {
   return { name, pid: child.pid!, logFile, stop, exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null) };
 }
 
-/** Kafka and the database are not handed out by @shop/stack; their command lines name the stack's data dir. */
+/** Kafka and the database servers the infra started; PostgreSQL with its backends, which do its work. */
 function infraProcesses(infra: Infra): WatchedProcess[] {
-  const dataDir = `.stack/data/${infra.name}/`;
-  return [
-    ...findPids(`${dataDir}config/server.properties`).map((pid) => ({ name: 'kafka', pid })),
-    ...findPids(`${dataDir}ferretdb`).map((pid) => ({ name: 'ferretdb', pid })),
-    ...findPids(`${dataDir}mongo`).map((pid) => ({ name: 'mongod', pid })),
-  ];
+  return infra.processes().map(({ name, pid }) => ({ name, pid, withChildren: name === 'postgresql' }));
 }
