@@ -3,6 +3,7 @@ import { KafkaOptions } from '@nestjs/microservices';
 import { KafkaLogger } from '@nestjs/microservices/helpers/kafka-logger';
 import { AppName, replyTopicOf } from '@shop/contracts';
 import { KafkaConfig, logLevel, Partitioners } from 'kafkajs';
+import './kafkajs-idle-fix'; // before any client connects: every kafkajs user here reads these settings
 import { AppConfig, brokerList } from '../config/app.config';
 import { ServiceInfo } from '../service-info';
 
