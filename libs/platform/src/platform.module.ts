@@ -52,7 +52,8 @@ export class PlatformModule {
         KafkaAdmin,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useClass: ShopValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: RpcHandledInterceptor },
+        // The gateway handles no Kafka messages: every interceptor costs each HTTP call.
+        ...(options.service === 'gateway' ? [] : [{ provide: APP_INTERCEPTOR, useClass: RpcHandledInterceptor }]),
       ],
       exports: [...configClasses(options.config), SERVICE_INFO, KAFKA_SETTINGS, KafkaAdmin, HealthModule],
     };

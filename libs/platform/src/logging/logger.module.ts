@@ -13,7 +13,7 @@ const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
 /**
  * JSON lines, one per event, each with `service`, `instance` and the `requestId` of
  * the HTTP call or Kafka message being handled (and its `traceId` and `spanId` when tracing). Health and metrics are kept out of
- * the access log; credentials are redacted.
+ * the access log; the access line names method and URL, not headers (credentials stay out).
  */
 export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModule {
   const options: Options = {
@@ -26,7 +26,7 @@ export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModul
       return { ...(requestId && { requestId }), ...traceIds() };
     },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
+      paths: ['*.password', '*.passwordHash'],
       censor: '[redacted]',
     },
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
@@ -37,7 +37,9 @@ export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModul
     customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} answered ${res.statusCode} in ${Math.round(ms)} ms`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} failed with ${res.statusCode}`,
     serializers: {
-      req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: req.url, headers: req.headers }),
+      // No headers: they carry credentials, and serialising and redacting them took about
+      // 2 % of the gateway's CPU on product reads (a CPU profile). The request id ties a line to the rest.
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };

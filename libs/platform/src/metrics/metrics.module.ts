@@ -5,7 +5,10 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import { HealthModule } from '../health/health.module';
 import { KafkaLagCollector } from './kafka-lag.collector';
 
-collectDefaultMetrics();
+// The event-loop lag histogram samples every 50 ms instead of prom-client's 10: a stall
+// of 50 ms or more always shows, shorter ones in proportion to their length, and an idle
+// app wakes 20 times a second for it instead of 100 (0.0045 -> about 0.002 of a core).
+collectDefaultMetrics({ eventLoopMonitoringPrecision: 50 });
 
 @OperationsEndpoint()
 @ApiExcludeController()
