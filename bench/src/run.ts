@@ -153,6 +153,7 @@ class ModeBench {
   /** What every process burns with no request at all: polling, heartbeats, timers. */
   async idle(): Promise<void> {
     await sleep(3000); // the warm-up's last answers
+    await this.databaseQuiet('the warm-up');
     const run = await this.measure('idle', 'idle', {}, async () => {
       await sleep(this.opts.durationS * 1000);
       return { elapsedS: this.opts.durationS, latenciesMs: [], statuses: {}, errors: 0, timeouts: 0, unanswered: 0 };
@@ -183,6 +184,25 @@ class ModeBench {
     }
   }
 
+  /**
+   * Waits (60 s at most) until the database servers burn less than a fifth of a core: with
+   * big collections a slow query's backlog (the requests a closed loop left behind, still
+   * queued in Kafka) outlives the moment one request answers promptly again, and would be
+   * counted against the next run.
+   */
+  private async databaseQuiet(after: string): Promise<void> {
+    const databases = this.watched.filter((p) => ['ferretdb', 'mongod', 'postgresql'].includes(p.name));
+    const started = Date.now();
+    while (databases.length > 0 && Date.now() - started < 60_000) {
+      const sampler = new ProcessSampler(databases);
+      sampler.start();
+      await sleep(1000);
+      if (sampler.stop().processes.every((p) => p.cores < 0.2)) break;
+    }
+    const waitedS = (Date.now() - started) / 1000;
+    if (waitedS > 2) log(`${this.mode.name}: the database worked ${Math.round(waitedS)} s longer on what ${after} left queued`);
+  }
+
   /** Runs `go` with every process sampled every 250 ms. */
   private async measure(scenario: string, load: LoadKind, extra: Partial<RunResult>, go: () => Promise<RawRun>, next?: () => RequestSpec): Promise<RunResult> {
     if (next) {
@@ -190,6 +210,7 @@ class ModeBench {
       for (const requests of new Set([this.previous, next])) if (requests) waitedMs += await settle(this.system.gatewayUrl, requests);
       if (waitedMs > 2000) log(`${this.mode.name} ${scenario}: the system needed ${Math.round(waitedMs / 1000)} s to answer promptly again`);
       await sleep(1000);
+      await this.databaseQuiet(`the run before ${scenario} ${load}`);
       this.previous = next;
     }
     const sampler = new ProcessSampler(this.watched);
