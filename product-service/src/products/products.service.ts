@@ -62,10 +62,15 @@ export class ProductsService {
     return toProductResponse(product, stock?.stock ?? 0);
   }
 
-  /** The products that exist among `ids` (the caller sees which are missing). */
+  /**
+   * The products that exist among `ids` (the caller sees which are missing), each read by
+   * its _id: FerretDB v1 hands `{_id: {$in: ids}}` to neither backend and scans the whole
+   * collection itself (an order took 520-720 ms at 10,000 products), while a read by _id
+   * is an index lookup. Not from the cache: this replica may not own these products.
+   */
   async getMany(ids: string[]): Promise<ProductResponse[]> {
-    const docs = await this.products.find({ _id: { $in: ids } }).lean<ProductRecord[]>().exec();
-    return this.withStock(docs);
+    const docs = await Promise.all([...new Set(ids)].map((id) => this.products.findById(id).lean<ProductRecord>().exec()));
+    return this.withStock(docs.filter((doc): doc is ProductRecord => doc !== null));
   }
 
   async update(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
@@ -102,11 +107,10 @@ export class ProductsService {
     }
   }
 
+  /** Each product with its stock, read by _id (see getMany for why not `$in`). */
   private async withStock(docs: ProductRecord[]): Promise<ProductResponse[]> {
-    if (docs.length === 0) return [];
-    const stocks = await this.stocks.find({ _id: { $in: docs.map((d) => d._id) } }, { stock: 1 }).lean<{ _id: Types.ObjectId; stock: number }[]>().exec();
-    const byId = new Map(stocks.map((s) => [s._id.toHexString(), s.stock]));
-    return docs.map((d) => toProductResponse(d, byId.get(d._id.toHexString()) ?? 0));
+    const stocks = await Promise.all(docs.map((d) => this.stocks.findById(d._id, { stock: 1 }).lean<{ stock: number }>().exec()));
+    return docs.map((d, i) => toProductResponse(d, stocks[i]?.stock ?? 0));
   }
 }
 

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fakeKafka, KafkaServerRef, testDatabase } from '@shop/platform';
+import { Model, Types } from 'mongoose';
+import { Product, ProductSchema } from './schemas/product.schema';
+import { Stock, StockSchema } from './schemas/stock.schema';
+import { ProductCache } from './product.cache';
+import { ProductsService } from './products.service';
+
+/** ProductsService's reads on the real database (the server `npm run test:medium` starts). */
+describe('ProductsService reads on the database', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  let service: ProductsService;
+
+  before(async () => {
+    db = await testDatabase('products');
+    const products: Model<Product> = db.connection.model(Product.name, ProductSchema);
+    const stocks: Model<Stock> = db.connection.model(Stock.name, StockSchema);
+    service = new ProductsService(products, stocks, fakeKafka().events, new ProductCache(new KafkaServerRef()));
+  });
+  after(() => db.close());
+
+  it('getMany answers the products that exist among the ids, each once and with its own stock', async () => {
+    const keyboard = await service.create({ name: 'Keyboard', priceCents: 8999, stock: 7 });
+    const mouse = await service.create({ name: 'Mouse', priceCents: 2599, stock: 0 });
+    const missing = new Types.ObjectId().toHexString();
+    const found = await service.getMany([mouse.id, missing, keyboard.id, mouse.id]);
+    assert.deepEqual(found.map((p) => [p.name, p.priceCents, p.stock]).sort(), [['Keyboard', 8999, 7], ['Mouse', 2599, 0]]);
+    assert.deepEqual(await service.getMany([missing]), []);
+  });
+
+  it("lists a page of the catalogue with each product's stock", async () => {
+    const lamp = await service.create({ name: 'Reading lamp', priceCents: 4500, stock: 12 });
+    const page = await service.list({ name: 'reading lamp', limit: 10, offset: 0 });
+    assert.equal(page.total, 1);
+    assert.deepEqual(page.items.map((p) => [p.id, p.stock]), [[lamp.id, 12]]);
+  });
+});
