@@ -294,7 +294,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Not blank; no whitespace at either end
+             * @description Not blank; no whitespace at either end; no NUL character (U+0000)
              * @example Ada Lovelace
              */
             name: string;
@@ -361,7 +361,7 @@ export interface components {
              */
             email: string;
             /**
-             * @description Not blank; no whitespace at either end
+             * @description Not blank; no whitespace at either end; no NUL character (U+0000)
              * @example Ada Lovelace
              */
             name: string;
@@ -397,7 +397,7 @@ export interface components {
              */
             email?: string;
             /**
-             * @description Not blank; no whitespace at either end
+             * @description Not blank; no whitespace at either end; no NUL character (U+0000)
              * @example Ada Lovelace
              */
             name?: string;
@@ -415,11 +415,14 @@ export interface components {
         };
         CreateProductRequest: {
             /**
-             * @description Not blank; no whitespace at either end
+             * @description Not blank; no whitespace at either end; no NUL character (U+0000)
              * @example Mechanical keyboard
              */
             name: string;
-            /** @example Tenkeyless, brown switches */
+            /**
+             * @description Any text without the NUL character (U+0000)
+             * @example Tenkeyless, brown switches
+             */
             description?: string;
             /**
              * @description Price in cents (integer minor units)
@@ -479,11 +482,14 @@ export interface components {
         };
         UpdateProductRequest: {
             /**
-             * @description Not blank; no whitespace at either end
+             * @description Not blank; no whitespace at either end; no NUL character (U+0000)
              * @example Mechanical keyboard
              */
             name?: string;
-            /** @example Tenkeyless, brown switches */
+            /**
+             * @description Any text without the NUL character (U+0000)
+             * @example Tenkeyless, brown switches
+             */
             description?: string;
             /**
              * @description Price in cents (integer minor units)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { TRIMMED } from '../common/text';
+import { NO_NUL, TRIMMED } from '../common/text';
 import { IsInt, IsMongoId, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsOmittable, OMITTABLE } from '../common/omittable';
 
@@ -7,16 +7,17 @@ export const MAX_STOCK = 1_000_000_000;
 export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
 
 export class CreateProductRequest {
-  @ApiProperty({ example: 'Mechanical keyboard', description: 'Not blank; no whitespace at either end' })
+  @ApiProperty({ example: 'Mechanical keyboard', description: 'Not blank; no whitespace at either end; no NUL character (U+0000)' })
   @IsString()
   @Length(1, 200)
-  @Matches(TRIMMED, { message: 'name must not start or end with whitespace' })
+  @Matches(TRIMMED, { message: 'name must not start or end with whitespace, nor contain the NUL character (U+0000)' })
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches' })
+  @ApiPropertyOptional({ example: 'Tenkeyless, brown switches', description: 'Any text without the NUL character (U+0000)' })
   @IsOmittable()
   @IsString()
   @MaxLength(2000)
+  @Matches(NO_NUL, { message: 'description must not contain the NUL character (U+0000)' })
   description?: string;
 
   @ApiProperty({ example: 8999, description: 'Price in cents (integer minor units)' })

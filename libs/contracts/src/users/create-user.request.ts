@@ -25,10 +25,10 @@ export class CreateUserRequest {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ example: 'Ada Lovelace', description: 'Not blank; no whitespace at either end' })
+  @ApiProperty({ example: 'Ada Lovelace', description: 'Not blank; no whitespace at either end; no NUL character (U+0000)' })
   @IsString()
   @Length(1, 100)
-  @Matches(TRIMMED, { message: 'name must not start or end with whitespace' })
+  @Matches(TRIMMED, { message: 'name must not start or end with whitespace, nor contain the NUL character (U+0000)' })
   name!: string;
 
   @ApiProperty({ example: 'correct-horse-battery', description: 'Stored only as a slow hash; never returned' })
