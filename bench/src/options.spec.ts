@@ -34,7 +34,7 @@ describe('options', () => {
   });
 
   it('compares FerretDB on SQLite and on PostgreSQL in one run', () => {
-    assert.deepEqual(parseOptions(['--modes', 'ours,ours-pg']).modes, ['ours', 'ours-pg']);
+    assert.deepEqual(parseOptions(['--modes', 'ours,ours-sqlite']).modes, ['ours', 'ours-sqlite']);
   });
 
   it('runs an earlier checkout as the baseline mode, only with both the mode and its checkout', () => {

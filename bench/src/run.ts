@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: one fresh Kafka + database for the run (and a FerretDB on PostgreSQL when
- * an ours-pg mode is asked for; with --documents, each database filled first); then, taking
+ * `npm run bench`: one fresh Kafka + database for the run (and a FerretDB on SQLite when
+ * an ours-sqlite mode is asked for; with --documents, each database filled first); then, taking
  * turns round after round, each mode's processes (our four apps, or the stock NestJS demo)
  * started on it: a measurement with no load, then for each scenario a warm-up, a closed-loop
  * run, a single-connection run and (ours) open-loop runs, each with the CPU and memory of
@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Infra, startInfra } from '@shop/stack';
+import { Database, Infra, startInfra } from '@shop/stack';
 import { Documents, insertDocuments, makeDocuments } from './documents';
 import { closedLoop, openLoop, RawRun, settle } from './load';
 import { machineInfo, versions } from './machine';
@@ -46,21 +46,23 @@ async function main(): Promise<void> {
   // One broker for every mode, so ours and the peer are measured against the same Kafka.
   log('fresh Kafka and database for the run');
   const infra = await startInfra({ name: 'bench', fresh: true, useEnv: false });
-  let postgresql: Infra | undefined;
+  const others = new Map<Database, Infra>();
   try {
-    // A second database for the modes on FerretDB's PostgreSQL backend (a stack of its own: its data, logs and ports).
-    if (opts.modes.some((name) => MODES[name].database === 'ferretdb-postgresql')) {
-      log('FerretDB on a fresh PostgreSQL for the ours-pg modes');
-      postgresql = await startInfra({ name: 'bench-postgresql', fresh: true, useEnv: false, databaseOnly: true, database: 'ferretdb-postgresql' });
-      results.versions.postgresql = fs.readFileSync(path.join(postgresql.postgresql!.dir, 'PG_VERSION'), 'utf8').trim();
+    // A database of its own for the modes that name another (a stack of its own: its data, logs and ports).
+    for (const database of new Set(opts.modes.map((name) => MODES[name].database).filter((d): d is Database => d !== undefined))) {
+      log(`a fresh ${database} for the modes on it`);
+      others.set(database, await startInfra({ name: `bench-${database}`, fresh: true, useEnv: false, databaseOnly: true, database }));
     }
+    const postgresql = [infra, ...others.values()].find((i) => i.postgresql)?.postgresql;
+    if (postgresql) results.versions.postgresql = fs.readFileSync(path.join(postgresql.dir, 'PG_VERSION'), 'utf8').trim();
     // The apps of a mode on its database, and the servers whose CPU counts with theirs: Kafka and that database.
     const infraOf = (mode: Mode): Infra => {
-      if (!mode.database) return infra;
+      const other = mode.database && others.get(mode.database);
+      if (!other) return infra;
       const kafka = () => infra.processes().filter((p) => p.name.startsWith('kafka'));
-      return { ...infra, mongoUri: postgresql!.mongoUri, processes: () => [...kafka(), ...postgresql!.processes()] };
+      return { ...infra, mongoUri: other.mongoUri, processes: () => [...kafka(), ...other.processes()] };
     };
-    const filled = opts.documents ? await fill(opts.documents, [infra, ...(postgresql ? [postgresql] : [])]) : undefined;
+    const filled = opts.documents ? await fill(opts.documents, [infra, ...others.values()]) : undefined;
     if (opts.modes.some((name) => MODES[name].peer)) await createPeerTopics(infra.kafkaBrokers);
     // Modes take turns so a busy spell on a shared machine hits them alike, and the order
     // rotates each round (ours, peer; then peer, ours): where a mode runs in its round moved
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await postgresql?.stop();
+    for (const other of others.values()) await other.stop();
     await infra.stop();
   }
 

@@ -2,7 +2,7 @@
  * The systems under test, on one Kafka + database per run: our four apps (a mode of
  * environment variables), or the peer, the stock NestJS Kafka demo of bench/src/peer.
  */
-import { APPS, AppProcess, freePort, Infra, startApp, startZipkin, Zipkin } from '@shop/stack';
+import { APPS, AppProcess, Database, freePort, Infra, startApp, startZipkin, Zipkin } from '@shop/stack';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,8 +20,8 @@ export interface Mode {
   root?: string;
   /** Tracing on: a Zipkin of its own (co-located, measured with the rest), every app exporting to it. */
   traced?: boolean;
-  /** The apps' database: the run's (FerretDB on SQLite, or mongod) unless this names another, which the run then starts too. */
-  database?: 'ferretdb-postgresql';
+  /** The apps' database: the run's (the stack's default: FerretDB on PostgreSQL, or mongod) unless this names another, which the run then starts too. */
+  database?: Database;
 }
 
 /** JWT_TTL: one login serves a whole run (a setting of the benchmark, not of the product). */
@@ -38,11 +38,11 @@ export const MODES: Record<string, Mode> = {
   'ours-warn': { name: 'ours-warn', what: 'ours with LOG_LEVEL=warn (no per-request log lines)', env: { ...OURS, LOG_LEVEL: 'warn' } },
   peer: { name: 'peer', what: 'the stock NestJS Kafka demo (bench/src/peer): default kafkajs/NestJS options, 1 partition', env: {}, peer: true },
   baseline: { name: 'baseline', what: 'our four apps as built in the --baseline checkout (the code before a change), same settings as ours', env: OURS },
-  'ours-pg': {
-    name: 'ours-pg',
-    what: 'ours on a second FerretDB that the run starts, on the PostgreSQL backend (a PostgreSQL cluster of its own), same broker',
+  'ours-sqlite': {
+    name: 'ours-sqlite',
+    what: 'ours on a second FerretDB that the run starts, on the SQLite backend (the native default before 2026-12-01), same broker',
     env: OURS,
-    database: 'ferretdb-postgresql',
+    database: 'ferretdb-sqlite',
   },
 };
 

@@ -22,7 +22,11 @@ describe('replicas: two gateways, two user-services and two product-services on 
   let system: System;
 
   before(async () => {
-    system = await startSystem({ replicas: { gateway: 2, 'user-service': 2, 'product-service': 2 } });
+    // What this file proves is routing over replicas. Its burst (160 reads per gateway at
+    // once) takes up to 3 s on this 2-core machine, past admission's default budget (half the
+    // RPC timeout), which would then refuse some by design (orders.e2e tests admission):
+    // here admission refuses only a call that would outlast the RPC timeout.
+    system = await startSystem({ replicas: { gateway: 2, 'user-service': 2, 'product-service': 2 }, env: { ADMISSION_MAX_WAIT_MS: '5000' } });
     // Both replicas of each app share one group; wait until the partitions are split.
     await waitForStableGroup(system.infra.kafkaBrokers, 'gateway-client', 2);
     await waitForStableGroup(system.infra.kafkaBrokers, 'user-service-server', 2);

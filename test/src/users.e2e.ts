@@ -32,7 +32,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     const email = uniqueEmail('ada');
     const padded = await api.post('/api/users', { password: PASSWORD, email, name: '  Ada Lovelace ' });
     assert.equal(padded.status, 400, 'a name is taken as sent or refused, never trimmed silently');
-    assert.deepEqual(padded.body.details, [{ field: 'name', errors: ['name must not start or end with whitespace'] }]);
+    assert.deepEqual(padded.body.details, [{ field: 'name', errors: ['name must not start or end with whitespace, nor contain the NUL character (U+0000)'] }]);
     const res = await api.post('/api/users', { password: PASSWORD, email: email.toUpperCase(), name: 'Ada Lovelace' });
     assert.equal(res.status, 201);
     assert.deepEqual(Object.keys(res.body).sort(), ['createdAt', 'email', 'id', 'name', 'role', 'updatedAt']);

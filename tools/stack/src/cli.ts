@@ -4,7 +4,8 @@
  *   up       install, start Kafka + database + the four apps on the dev ports, stay up;
  *            `--observability` also starts Zipkin and Prometheus and turns tracing on;
  *            `--kafka-nodes 3` runs a Kafka cluster of three KRaft nodes (replication factor 3);
- *            `--database ferretdb-postgresql` (or STACK_DATABASE) runs FerretDB on a PostgreSQL of its own
+ *            the database is FerretDB on a PostgreSQL of its own (a mongod on PATH instead, if any);
+ *            `--database ferretdb-sqlite` (or STACK_DATABASE) runs FerretDB on SQLite
  *   install  fetch Kafka jars / build FerretDB / install the contract test's schemathesis (idempotent)
  *   reset    delete .stack/data and .stack/logs (keeps .stack/cache)
  * Env for `up`: KAFKA_BROKERS / MONGO_URI use external servers; KAFKA_PORT, MONGO_PORT,
@@ -16,7 +17,7 @@ import { EXAMPLE_ACCOUNTS } from '@shop/contracts';
 import { APPS, AppName, AppProcess, clusterEnv, devAccounts, DEV_PORTS, startApp } from './apps';
 import { Database, DATABASES, parseDatabase } from './database';
 import { Infra, lockOwner, startInfra, stopWhatTheLastRunLeft } from './infra';
-import { install, seconds } from './install';
+import { databaseFor, install, seconds } from './install';
 import { installSchemathesis } from './test-tools';
 import { installZipkin, Observability, OBSERVABILITY_PORTS, prometheusBinary, startObservability } from './observability';
 import { dataDirOf, REPO_ROOT, STACK_DIR } from './paths';
@@ -93,7 +94,7 @@ async function up(observe: boolean, kafkaNodes: number, database: Database | und
   try {
     // PostgreSQL on 5433, not its usual 5432, where a cluster that Debian's package started may listen already.
     const ports = { kafkaPort: KAFKA_PORT, controllerPort: envPort('KAFKA_CONTROLLER_PORT', KAFKA_PORT + 1), mongoPort: envPort('MONGO_PORT', 27017), postgresqlPort: envPort('POSTGRES_PORT', 5433) };
-    const postgresql = database === 'ferretdb-postgresql' && !process.env.MONGO_URI;
+    const postgresql = databaseFor(database) === 'ferretdb-postgresql' && !process.env.MONGO_URI;
     const observabilityPorts = { zipkin: envPort('ZIPKIN_PORT', OBSERVABILITY_PORTS.zipkin), prometheus: envPort('PROMETHEUS_PORT', OBSERVABILITY_PORTS.prometheus) };
     // What a run killed without stopping left holds our ports: stop it, then make sure
     // every port is free before anything starts.

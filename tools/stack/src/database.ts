@@ -6,7 +6,7 @@ import { ManagedProcess, ServerStartOptions, waitForProcess } from './processes'
 /**
  * Which MongoDB-wire server a stack runs when it is asked for one: FerretDB on SQLite
  * (its files in the stack's data folder) or on a PostgreSQL cluster the stack starts.
- * Unasked, the stack takes a mongod on PATH, else FerretDB on SQLite.
+ * Unasked, the stack takes a mongod on PATH, else FerretDB on PostgreSQL (install.ts, databaseFor).
  */
 export const DATABASES = ['ferretdb-sqlite', 'ferretdb-postgresql'] as const;
 export type Database = (typeof DATABASES)[number];

@@ -7,5 +7,6 @@ export { startApp, APPS, DEV_PORTS, clusterEnv, devAccounts, type AppName, type 
 export { freePort } from './ports';
 export { waitUntil } from './processes';
 export { install, type Installed } from './install';
+export { type Database } from './database';
 export { installSchemathesis, chromiumOrWhy, CHROMIUM } from './test-tools';
 export { startZipkin, startObservability, installZipkin, type Zipkin } from './observability';

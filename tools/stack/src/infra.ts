@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database, mongoUriFor, startDatabase } from './database';
-import { install } from './install';
+import { databaseFor, install } from './install';
 import { kafkaAnswers, newClusterId, startKafka } from './kafka';
 import { dataDirOf, logDirOf } from './paths';
 import { assertPortFree, freePort } from './ports';
@@ -26,7 +26,7 @@ export interface InfraOptions {
   databaseOnly?: boolean;
   /** KRaft nodes (each broker and controller) of the Kafka cluster; default 1. */
   kafkaNodes?: number;
-  /** The database server; default a mongod on PATH, else FerretDB on SQLite. */
+  /** The database server; default a mongod on PATH, else FerretDB on PostgreSQL (install.ts, databaseFor). */
   database?: Database;
   /** Port of the PostgreSQL under FerretDB (database ferretdb-postgresql). Default: a free port. */
   postgresqlPort?: number;
@@ -68,6 +68,7 @@ export interface Infra {
  */
 export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   const name = opts.name ?? 'test';
+  const database = databaseFor(opts.database);
   const dataDir = dataDirOf(name);
   const logDir = logDirOf(name);
   const useEnv = opts.useEnv ?? true;
@@ -99,7 +100,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 
   try {
-    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly, database: opts.database });
+    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly, database });
 
     let kafkaBrokers = externalKafka;
     const kafkaNodes: KafkaNode[] = [];
@@ -170,7 +171,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
     if (!mongoUri) {
       const port = opts.mongoPort ?? (await freePort());
       await assertPortFree(port, 'the database');
-      if (opts.database === 'ferretdb-postgresql') {
+      if (database === 'ferretdb-postgresql') {
         postgresql = { port: opts.postgresqlPort ?? (await freePort()), dir: path.join(dataDir, 'postgresql') };
         await assertPortFree(postgresql.port, 'PostgreSQL');
         started.push(
