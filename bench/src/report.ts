@@ -249,7 +249,7 @@ export function othersCores(run: RunResult): number {
 }
 
 function processNames(results: BenchResults): string[] {
-  const order = ['gateway', 'user-service', 'product-service', 'order-service', 'peer-gateway', 'peer-service', 'kafka', 'ferretdb', 'mongod', 'load-generator'];
+  const order = ['gateway', 'user-service', 'product-service', 'order-service', 'peer-gateway', 'peer-service', 'kafka', 'ferretdb', 'postgresql', 'mongod', 'load-generator'];
   const seen = new Set(results.modes.flatMap((m) => m.runs.flatMap((r) => r.processes.map((p) => p.name))));
   return order.filter((n) => seen.has(n));
 }
