@@ -327,8 +327,9 @@ describe('orders: the saga over three services keeps stock exact', () => {
       }
       const answers = await Promise.all(calls);
       const refused = answers.filter((a) => a.status === 503);
+      const refusalMs = refused.map((a) => a.ms);
       console.log(
-        `# ${RATE_PER_S} orders/s for ${SECONDS} s: ${JSON.stringify(countBy(answers.map((a) => a.status)))}; 503 in p50 ${percentile(refused.map((a) => a.ms), 50).toFixed(0)} / p90 ${percentile(refused.map((a) => a.ms), 90).toFixed(0)} / p99 ${percentile(refused.map((a) => a.ms), 99).toFixed(0)} / max ${Math.max(...refused.map((a) => a.ms)).toFixed(0)} ms; 201 p99 ${percentile(answers.filter((a) => a.status === 201).map((a) => a.ms), 99).toFixed(0)} ms`,
+        `# ${RATE_PER_S} orders/s for ${SECONDS} s: ${JSON.stringify(countBy(answers.map((a) => a.status)))}; 503 in p50 ${percentile(refusalMs, 50).toFixed(0)} / p90 ${percentile(refusalMs, 90).toFixed(0)} / p99 ${percentile(refusalMs, 99).toFixed(0)} / max ${Math.max(...refusalMs).toFixed(0)} ms; 201 p99 ${percentile(answers.filter((a) => a.status === 201).map((a) => a.ms), 99).toFixed(0)} ms`,
       );
       assert.ok(refused.length > 0, 'the overload was refused, in part');
       assert.ok(answers.filter((a) => a.status === 201).length > 0, 'and orders were placed meanwhile');
@@ -340,7 +341,6 @@ describe('orders: the saga over three services keeps stock exact', () => {
       // flood, the sagas it admitted and this test, its turn for the CPU varies: with FerretDB
       // on PostgreSQL the admitted sagas run faster and take more of the CPU, and the slowest
       // 1 % of refusals took 0.3-3.2 s and the median 54-410 ms over nine runs (p95 0.2-2.5 s).
-      const refusalMs = refused.map((a) => a.ms);
       assert.ok(percentile(refusalMs, 50) < 500, 'the median refusal within a few hundred ms');
       assert.ok(percentile(refusalMs, 90) < 2500, 'nine refusals in ten well before the budget (2.5 s) they guard');
       assert.ok(Math.max(...refusalMs) < 5000, 'no refusal as late as the RPC timeout it spares the caller');

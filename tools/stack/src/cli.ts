@@ -55,7 +55,7 @@ function kafkaNodesArg(argv: string[]): number {
   return nodes;
 }
 
-/** `--database ferretdb-postgresql`, else STACK_DATABASE: the database server, when one is asked for. */
+/** `--database <name>`, else STACK_DATABASE: the database server, when one is asked for (databaseFor picks when not). */
 function databaseArg(argv: string[]): Database | undefined {
   const at = argv.indexOf('--database');
   return at === -1 ? parseDatabase(process.env.STACK_DATABASE, 'STACK_DATABASE') : parseDatabase(argv[at + 1] ?? '-', '--database');

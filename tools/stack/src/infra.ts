@@ -100,7 +100,7 @@ export async function startInfra(opts: InfraOptions = {}): Promise<Infra> {
   };
 
   try {
-    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly, database });
+    const installed = externalKafka !== undefined && externalMongo ? undefined : await install({ quiet: true, kafka: !opts.databaseOnly, database: opts.database });
 
     let kafkaBrokers = externalKafka;
     const kafkaNodes: KafkaNode[] = [];

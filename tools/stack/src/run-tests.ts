@@ -8,7 +8,7 @@
  *           every test/dist/**\/*.e2e.js one file at a time with KAFKA_BROKERS and MONGO_URI
  * Extra arguments: those starting with "--" go to `node --test` (e.g. --test-name-pattern=x),
  * the others keep only the files whose path contains one of them.
- * STACK_DATABASE=ferretdb-postgresql: the medium and e2e database is FerretDB on PostgreSQL.
+ * STACK_DATABASE=ferretdb-sqlite: the medium and e2e database is FerretDB on SQLite (default: on PostgreSQL, or a mongod on PATH).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
