@@ -13,6 +13,7 @@ import {
 } from '@shop/contracts';
 import { Public, RpcClient } from '@shop/platform';
 import { Roles } from '../auth/auth.guard';
+import { ProductView } from './product-view';
 import { ApiAuthenticated, ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 const ADMIN = 'only an admin may change products and stock';
@@ -21,7 +22,10 @@ const ADMIN = 'only an admin may change products and stock';
 @ApiCommonErrors()
 @Controller('api/products')
 export class ProductsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly view: ProductView,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -43,11 +47,11 @@ export class ProductsController {
   @Get(':id')
   @Public()
   @ApiIdParam('product')
-  @ApiOperation({ summary: 'Get one product with its current stock' })
+  @ApiOperation({ summary: 'Get one product with its current stock', description: 'Answered from the gateway\'s copy of product.view once it holds every change acknowledged before the request; else from product-service.' })
   @ApiOkResponse({ type: ProductResponse })
   @ApiError(404, 'PRODUCT_NOT_FOUND')
-  get(@Param() { id }: IdRequest): Promise<ProductResponse> {
-    return this.rpc.send(RPC.PRODUCT_GET, { id });
+  async get(@Param() { id }: IdRequest): Promise<ProductResponse> {
+    return (await this.view.read(id)) ?? this.rpc.send(RPC.PRODUCT_GET, { id });
   }
 
   @Patch(':id')
@@ -87,6 +91,6 @@ export class ProductsController {
   @ApiError(409, 'INSUFFICIENT_STOCK: the write-off is larger than the stock')
   async adjustStock(@Param() { id }: IdRequest, @Body() { delta }: AdjustStockRequest): Promise<ProductResponse> {
     await this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.adjust(id, delta));
-    return this.rpc.send(RPC.PRODUCT_GET, { id });
+    return this.get({ id });
   }
 }

@@ -14,6 +14,7 @@ export * from './products/create-product.request';
 export * from './products/list-products.request';
 export * from './products/stock-movement.message';
 export * from './products/product.response';
+export * from './products/product-view';
 export * from './orders/create-order.request';
 export * from './orders/list-orders.request';
 export * from './orders/order.response';

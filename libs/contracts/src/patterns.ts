@@ -9,6 +9,7 @@ import { OrderCancelledEvent, OrderResponse } from './orders/order.response';
 import { CreateProductRequest, UpdateProductMessage } from './products/create-product.request';
 import { GetProductsRequest, ListProductsRequest } from './products/list-products.request';
 import { ProductResponse, ProductStockLowEvent } from './products/product.response';
+import { PRODUCT_VIEW_TOPIC } from './products/product-view';
 import { StockMovementMessage, StockMovementResult } from './products/stock-movement.message';
 import { AuthenticateMessage, CreateUserMessage } from './users/create-user.request';
 import { UpdateUserMessage } from './users/update-user.request';
@@ -152,6 +153,9 @@ export const EVENTS = {
 /** Where a message that a consumer cannot understand is set aside for a person to read. */
 export const DEAD_LETTER_TOPIC = 'shop.dead-letter';
 
+/** Compacted topics that hold the current state of each key (their last record), read whole by those who keep a copy. */
+export const CHANGELOG_TOPICS: readonly string[] = [PRODUCT_VIEW_TOPIC];
+
 export const RPC_CONTRACTS: readonly AnyRpcContract[] = Object.values(RPC);
 export const EVENT_CONTRACTS: readonly AnyEventContract[] = Object.values(EVENTS);
 
@@ -191,6 +195,6 @@ export function pings(): { service: ServiceName; contract: RpcContract<EmptyRequ
 
 /** Every topic, created up front (never by broker auto-creation). */
 export function allTopics(): string[] {
-  return [...RPC_CONTRACTS.map((c) => c.pattern), ...callers().map(replyTopicOf), ...EVENT_CONTRACTS.map((e) => e.topic), DEAD_LETTER_TOPIC];
+  return [...RPC_CONTRACTS.map((c) => c.pattern), ...callers().map(replyTopicOf), ...EVENT_CONTRACTS.map((e) => e.topic), ...CHANGELOG_TOPICS, DEAD_LETTER_TOPIC];
 }
 

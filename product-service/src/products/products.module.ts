@@ -4,6 +4,7 @@ import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
 import { ProductsController } from './products.controller';
 import { ProductCache } from './product.cache';
+import { ProductViewWriter } from './product-view.writer';
 import { ProductsService } from './products.service';
 import { StockController } from './stock.controller';
 import { StockService } from './stock.service';
@@ -17,6 +18,6 @@ import { StockService } from './stock.service';
     ]),
   ],
   controllers: [ProductsController, StockController],
-  providers: [ProductsService, StockService, ProductCache],
+  providers: [ProductsService, StockService, ProductCache, ProductViewWriter],
 })
 export class ProductsModule {}

@@ -6,18 +6,21 @@ import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockSchema } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
+import { ProductViewWriter } from './product-view.writer';
 import { ProductsService } from './products.service';
 
-/** ProductsService's reads on the real database (the server `npm run test:medium` starts). */
-describe('ProductsService reads on the database', () => {
+/** ProductsService on the real database (the server `npm run test:medium` starts), with Kafka faked at its edge. */
+describe('ProductsService on the database', () => {
   let db: Awaited<ReturnType<typeof testDatabase>>;
   let service: ProductsService;
+  let kafka: ReturnType<typeof fakeKafka>;
 
   before(async () => {
     db = await testDatabase('products');
     const products: Model<Product> = db.connection.model(Product.name, ProductSchema);
     const stocks: Model<Stock> = db.connection.model(Stock.name, StockSchema);
-    service = new ProductsService(products, stocks, fakeKafka().events, new ProductCache(new KafkaServerRef()));
+    kafka = fakeKafka();
+    service = new ProductsService(products, stocks, kafka.events, new ProductCache(new KafkaServerRef()), new ProductViewWriter(kafka.events));
   });
   after(() => db.close());
 
@@ -35,5 +38,21 @@ describe('ProductsService reads on the database', () => {
     const page = await service.list({ name: 'reading lamp', limit: 10, offset: 0 });
     assert.equal(page.total, 1);
     assert.deepEqual(page.items.map((p) => [p.id, p.stock]), [[lamp.id, 12]]);
+  });
+
+  it('writes every catalog change to product.view: both keys on create, pending then the fields on update, tombstones on delete', async () => {
+    const created = await service.create({ name: 'Desk', priceCents: 19900, stock: 3 });
+    const { id } = created;
+    const { stock: _stock, ...catalog } = created;
+    const records = () => kafka.states.filter((r) => r.key?.endsWith(id)).map((r) => [r.key, r.value]);
+    assert.deepEqual(records(), [[`catalog:${id}`, catalog], [`stock:${id}`, { id, stock: 3 }]]);
+    kafka.states.length = 0;
+    const updated = await service.update(id, { priceCents: 17900 });
+    const { stock: _s, ...updatedCatalog } = updated;
+    assert.deepEqual(records(), [[`catalog:${id}`, { id, pending: true }], [`catalog:${id}`, updatedCatalog]]);
+    kafka.states.length = 0;
+    await service.remove(id);
+    assert.deepEqual(records().slice(2), [[`catalog:${id}`, null], [`stock:${id}`, null]]);
+    assert.deepEqual(records().slice(0, 2).map(([, value]) => value), [{ id, pending: true }, { id, pending: true }]);
   });
 });

@@ -15,6 +15,7 @@ import { Model, Types } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
+import { ProductViewWriter } from './product-view.writer';
 
 type ProductRecord = Product & { _id: Types.ObjectId };
 
@@ -27,6 +28,7 @@ export class ProductsService {
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
     private readonly events: EventPublisher,
     private readonly cache: ProductCache,
+    private readonly view: ProductViewWriter,
   ) {}
 
   async create(request: CreateProductRequest): Promise<ProductResponse> {
@@ -34,7 +36,7 @@ export class ProductsService {
     const product = await this.products.create({ ...catalog, lowStockThreshold: catalog.lowStockThreshold ?? DEFAULT_LOW_STOCK_THRESHOLD });
     await this.stocks.create({ _id: product._id, stock, initial: stock, restocked: 0, writtenOff: 0 });
     const response = toProductResponse(product.toObject(), stock);
-    await this.events.publish(EVENTS.PRODUCT_CREATED, response);
+    await Promise.all([this.events.publish(EVENTS.PRODUCT_CREATED, response), this.view.created(response)]);
     this.logger.log({ productId: response.id, stock }, `Created product ${response.id} with ${stock} in stock`);
     return response;
   }
@@ -78,19 +80,26 @@ export class ProductsService {
   }
 
   private async applyUpdate(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
+    await this.view.catalogPending(id);
     const product = await this.products.findByIdAndUpdate(id, { $set: changes }, { new: true, runValidators: true }).lean<ProductRecord>().exec();
-    if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+    if (!product) {
+      await this.view.deleted(id);
+      throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
+    }
     this.logger.log({ productId: id, fields: Object.keys(changes) }, `Updated product ${id}`);
     const [response] = await this.withStock([product]);
+    await this.view.catalog(response);
     this.cache.written(response);
     return response;
   }
 
   async remove(id: string): Promise<{ id: string; deleted: true }> {
     await this.forgettingOnFailure(id, async () => {
+      await this.view.deleting(id);
       const product = await this.products.findByIdAndDelete(id).exec();
+      if (product) await this.stocks.deleteOne({ _id: id }).exec();
+      await this.view.deleted(id);
       if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
-      await this.stocks.deleteOne({ _id: id }).exec();
     });
     this.cache.forget(id);
     this.logger.log({ productId: id }, `Deleted product ${id}`);

@@ -7,6 +7,7 @@ import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
+import { ProductViewWriter } from './product-view.writer';
 import { StockService } from './stock.service';
 
 /** StockService on the real database (the server `npm run test:medium` starts), with Kafka faked at its edge. */
@@ -29,7 +30,7 @@ describe('StockService on the database', () => {
   beforeEach(() => {
     kafka = fakeKafka();
     cache = new ProductCache(new KafkaServerRef());
-    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache);
+    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, new ProductViewWriter(kafka.events));
   });
 
   /** A product with `stock` units and a low-stock threshold of 5. */
@@ -57,6 +58,24 @@ describe('StockService on the database', () => {
     assert.equal((await cache.read(id, () => assert.fail('read from the database'))).stock, 6);
     await service.apply(stockMovement.adjust(id, 5));
     assert.equal((await cache.read(id, () => assert.fail('read from the database'))).stock, 11);
+  });
+
+  it('marks the product.view stock key pending before a movement and writes the stock it left before answering', async () => {
+    const id = await product(10);
+    await service.apply(stockMovement.reserve(order(), { productId: id, quantity: 4 }));
+    assert.deepEqual(kafka.states, [
+      { topic: 'product.view', key: `stock:${id}`, value: { id, pending: true } },
+      { topic: 'product.view', key: `stock:${id}`, value: { id, stock: 6 } },
+    ]);
+  });
+
+  it('settles the product.view stock key with the stock as it is when a movement is refused, and tombstones a product that does not exist', async () => {
+    const id = await product(2);
+    await assert.rejects(service.apply(stockMovement.adjust(id, -3)));
+    assert.deepEqual(kafka.states.at(-1), { topic: 'product.view', key: `stock:${id}`, value: { id, stock: 2 } });
+    const missing = order();
+    await assert.rejects(service.apply(stockMovement.adjust(missing, 1)));
+    assert.deepEqual(kafka.states.slice(-2).map((r) => [r.key, r.value]), [[`catalog:${missing}`, null], [`stock:${missing}`, null]]);
   });
 
   it('refuses a reservation larger than the stock with 409 INSUFFICIENT_STOCK and leaves the stock as it was', async () => {

@@ -15,6 +15,7 @@ import { Model } from 'mongoose';
 import { Product } from './schemas/product.schema';
 import { Stock, StockMovement } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
+import { ProductViewWriter } from './product-view.writer';
 
 const THRESHOLD_TTL_MS = 5000;
 
@@ -45,18 +46,37 @@ export class StockService {
     private readonly events: EventPublisher,
     private readonly rpc: RpcClient,
     private readonly cache: ProductCache,
+    private readonly view: ProductViewWriter,
   ) {}
 
-  /** Applies a movement and tells the product cache the stock it left, before anyone is answered. */
+  /**
+   * Applies a movement and tells the product cache and product.view the stock it left,
+   * before anyone is answered. The view's key is marked pending first, so that if the
+   * stock changes and its new value cannot be written, the gateway asks this service.
+   */
   async apply(movement: StockMovementMessage): Promise<StockMovementResult> {
+    const { productId } = movement;
+    await this.view.stockPending(productId);
     try {
       const result = await this.move(movement);
-      this.cache.stockChanged(result.productId, result.stock);
+      this.cache.stockChanged(productId, result.stock);
+      await this.view.stock(productId, result.stock);
       return result;
     } catch (error) {
       // The stock may have changed before the step that failed (its record, an event).
-      this.cache.forget(movement.productId);
+      this.cache.forget(productId);
+      await this.settleView(productId);
       throw error;
+    }
+  }
+
+  /** After a movement failed or was refused: the view gets the stock as it is, or keeps the key pending if that cannot be read. */
+  private async settleView(productId: string): Promise<void> {
+    try {
+      const current = await this.stocks.findById(productId, { stock: 1 }).lean<{ stock: number }>().exec();
+      await (current ? this.view.stock(productId, current.stock) : this.view.deleted(productId));
+    } catch (error) {
+      this.logger.warn({ err: error, productId }, `product.view keeps ${productId} pending: its stock could not be read or written`);
     }
   }
 

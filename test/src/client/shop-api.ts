@@ -132,7 +132,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one product with its current stock */
+        /**
+         * Get one product with its current stock
+         * @description Answered from the gateway's copy of product.view once it holds every change acknowledged before the request; else from product-service.
+         */
         get: operations["ProductsController_get"];
         put?: never;
         post?: never;

@@ -1,6 +1,7 @@
 import { getMetadataStorage } from 'class-validator';
 import { AnyEventContract, AnyRpcContract } from '../contract';
 import { DEAD_LETTER_TOPIC, EVENT_CONTRACTS, replyTopicOf, RPC_CONTRACTS } from '../patterns';
+import { PRODUCT_VIEW_TOPIC } from '../products/product-view';
 
 const REQUEST_HEADERS = '`x-request-id`, `x-deadline`, `x-producer`, `content-type`, and `x-user-id`, `x-user-role` when a caller caused it (the gateway verified its token); NestJS: `kafka_correlationId`, `kafka_replyTopic`, `kafka_replyPartition`';
 const REPLY_HEADERS = '`kafka_correlationId`, `x-request-id`, `x-pattern` (the pattern answered); on failure `kafka_nest-err` (the error `{ statusCode, code, message, details? }`)';
@@ -40,6 +41,15 @@ export function renderTopicCatalogue(): string {
     '| --- | --- | --- | --- | --- | --- |',
     ...EVENT_CONTRACTS.map(eventRow),
     `| \`${DEAD_LETTER_TOPIC}\` | the original key | the original value, unchanged | every service | a person, in Kafka UI | messages a service could not handle and could not answer |`,
+    '',
+    '## Changelogs',
+    '',
+    'Compacted (`cleanup.policy=compact`): the last record of a key is its current state, and a reader that starts',
+    'from the beginning ends up with every key. Records carry the event headers.',
+    '',
+    '| Topic | Keys | Values | Produced by | Read by | Holds |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| \`${PRODUCT_VIEW_TOPIC}\` | \`catalog:<product id>\`, \`stock:<product id>\` | the catalog fields (a product without \`stock\`); \`{ id, stock }\`; \`{ id, pending: true }\` while a write is under way; null (a tombstone) once deleted | product-service, before it answers each write | gateway (each replica reads it all into memory and answers GET /api/products/:id from it once it has read every record written before the request) | every product as GET /api/products/:id answers it |`,
     '',
   ];
   return lines.join('\n');

@@ -22,14 +22,25 @@ export class EventPublisher {
   ) {}
 
   publish<Payload>(event: EventContract<Payload>, payload: Payload): Promise<void> {
-    const key = event.key.of(payload);
-    return inSpan(`publish ${event.topic}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(event.topic, key) }, async () => {
-      const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: event.topic };
+    return this.send(event.topic, event.key.of(payload), payload, event.topic);
+  }
+
+  /**
+   * Writes the state of `key` to a changelog (CHANGELOG_TOPICS): the record replaces
+   * what the key held; null deletes it (a tombstone). Resolves once the broker has it.
+   */
+  writeState(topic: string, key: string, state: object | null): Promise<void> {
+    return this.send(topic, key, state, topic);
+  }
+
+  private send(topic: string, key: string, value: unknown, type: string): Promise<void> {
+    return inSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(topic, key) }, async () => {
+      const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: type };
       try {
-        await lastValueFrom(this.client.emit(event.topic, { key, value: payload, headers }));
-        eventsPublished.inc({ topic: event.topic });
+        await lastValueFrom(this.client.emit(topic, { key, value, headers }));
+        eventsPublished.inc({ topic });
       } catch (error) {
-        throw sendFailure(error, event.topic);
+        throw sendFailure(error, topic);
       }
     });
   }

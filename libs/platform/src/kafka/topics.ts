@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
-import { allTopics } from '@shop/contracts';
+import { allTopics, CHANGELOG_TOPICS } from '@shop/contracts';
 import { KafkaSettings, kafkaConnection } from './kafka.settings';
 
 const logger = new Logger('Topics');
@@ -28,7 +28,10 @@ export async function ensureTopics(settings: KafkaSettings, topics: string[] = a
             topic,
             numPartitions: settings.partitions,
             replicationFactor: settings.replicationFactor,
-            configEntries: [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }],
+            configEntries: [
+              { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
+              ...(CHANGELOG_TOPICS.includes(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+            ],
           })),
         });
       } catch (error) {

@@ -59,8 +59,11 @@ export function fakeKafka(answer: (contract: AnyRpcContract, request: unknown) =
   const published: Sent[] = [];
   const commanded: Sent[] = [];
   const sent: Sent[] = [];
+  /** Changelog records, in the order they were written. */
+  const states: Sent[] = [];
   const events = {
     publish: async <P>(event: EventContract<P>, payload: P) => void published.push({ topic: event.topic, key: event.key.of(payload), value: payload }),
+    writeState: async (topic: string, key: string, state: object | null) => void states.push({ topic, key, value: state }),
   } as unknown as EventPublisher;
   const rpc = {
     send: async <Req, Res>(contract: RpcContract<Req, Res>, request: Req, options: { mustApply?: boolean } = {}) => {
@@ -69,7 +72,7 @@ export function fakeKafka(answer: (contract: AnyRpcContract, request: unknown) =
     },
     command: async <Req>(contract: RpcContract<Req, unknown>, request: Req) => void commanded.push({ topic: contract.pattern, key: contract.key?.of(request) ?? null, value: request }),
   } as unknown as RpcClient;
-  return { events, rpc, published, commanded, sent };
+  return { events, rpc, published, commanded, sent, states };
 }
 
 /** The environment variables a config class reads: its validated properties. */

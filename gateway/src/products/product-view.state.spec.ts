@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import { CatchUp, ProductViewState } from './product-view.state';
+
+const id = '65f1c0ffee0000000000abcd';
+const catalog = { id, name: 'Keyboard', priceCents: 8999, lowStockThreshold: 5, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
+const json = (value: object) => JSON.stringify(value);
+
+describe('ProductViewState', () => {
+  it('answers a product once it holds both its catalog fields and its stock, in the field order product-service answers', () => {
+    const view = new ProductViewState();
+    assert.equal(view.knows(id), false);
+    view.apply(`catalog:${id}`, json(catalog));
+    assert.equal(view.get(id), undefined, 'no stock yet');
+    assert.equal(view.knows(id), true);
+    view.apply(`stock:${id}`, json({ id, stock: 7 }));
+    assert.deepEqual(Object.entries(view.get(id)!), Object.entries({ id, name: 'Keyboard', priceCents: 8999, stock: 7, lowStockThreshold: 5, createdAt: catalog.createdAt, updatedAt: catalog.updatedAt }));
+    view.apply(`catalog:${id}`, json({ ...catalog, description: 'Tenkeyless' }));
+    assert.equal(view.get(id)!.description, 'Tenkeyless');
+  });
+
+  it('does not answer a product while either key is pending, nor once deleted', () => {
+    const view = new ProductViewState();
+    view.apply(`catalog:${id}`, json(catalog));
+    view.apply(`stock:${id}`, json({ id, stock: 7 }));
+    view.apply(`stock:${id}`, json({ id, pending: true }));
+    assert.equal(view.get(id), undefined);
+    view.apply(`stock:${id}`, json({ id, stock: 6 }));
+    assert.equal(view.get(id)!.stock, 6);
+    view.apply(`catalog:${id}`, json({ id, pending: true }));
+    assert.equal(view.get(id), undefined);
+    view.apply(`catalog:${id}`, json(catalog));
+    view.apply(`catalog:${id}`, null);
+    assert.equal(view.get(id), undefined);
+    assert.equal(view.size, 0);
+  });
+
+  it('skips records it does not understand and keeps what it held', () => {
+    const view = new ProductViewState();
+    view.apply(`catalog:${id}`, json(catalog));
+    view.apply(`stock:${id}`, json({ id, stock: 7 }));
+    for (const [key, value] of [['price:1', json({ id: '1' })], [`stock:${id}`, '{not json'], [`stock:${id}`, json({ id: 'another', stock: 1 })], [`stock:${id}`, json({ id, stock: 'many' })], [`catalog:${id}`, 'null'], ['', null]] as const) {
+      assert.equal(view.apply(key, value), false, `${key} ${value}`);
+    }
+    assert.equal(view.get(id)!.stock, 7);
+  });
+});
+
+describe('CatchUp', () => {
+  /** An endOffsets whose answers the test gives, counting the round trips. */
+  function broker() {
+    const asked: ((ends: Map<number, number>) => void)[] = [];
+    const endOffsets = () => new Promise<Map<number, number>>((resolve) => asked.push(resolve));
+    return { asked, endOffsets };
+  }
+  const ends = (...offsets: number[]) => new Map(offsets.map((offset, partition) => [partition, offset]));
+  /** One turn of the event loop: a round trip asked in this one has been asked. */
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const settled = async <T>(promise: Promise<T>) => Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+
+  it('is caught up once every partition reaches the end the broker gave after the call', async () => {
+    const { asked, endOffsets } = broker();
+    const catchUp = new CatchUp(endOffsets, 1000);
+    catchUp.advance(0, 3);
+    const waiting = catchUp.caughtUp();
+    await turn();
+    asked[0](ends(3, 2));
+    assert.equal(await settled(waiting), 'pending', 'partition 1 is at 0 of 2');
+    catchUp.advance(1, 2);
+    assert.equal(await waiting, true);
+  });
+
+  it('shares a round trip among the calls that arrive before it is asked, and asks the next for those that arrive after', async () => {
+    const { asked, endOffsets } = broker();
+    const catchUp = new CatchUp(endOffsets, 1000);
+    const first = [catchUp.caughtUp(), catchUp.caughtUp()];
+    await turn();
+    assert.equal(asked.length, 1);
+    const later = [catchUp.caughtUp(), catchUp.caughtUp()];
+    asked[0](ends(0));
+    assert.deepEqual(await Promise.all(first), [true, true]);
+    await turn();
+    assert.equal(asked.length, 2, 'one more round trip, asked after the later calls arrived');
+    catchUp.advance(0, 4);
+    asked[1](ends(4));
+    assert.deepEqual(await Promise.all(later), [true, true]);
+  });
+
+  it('answers false when the broker cannot say, and when the view does not get there in time', async () => {
+    const failing = new CatchUp(() => Promise.reject(new Error('broker down')), 1000);
+    assert.equal(await failing.caughtUp(), false);
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const { asked, endOffsets } = broker();
+      const catchUp = new CatchUp(endOffsets, 1000);
+      const waiting = catchUp.caughtUp();
+      await turn();
+      asked[0](ends(5));
+      assert.equal(await settled(waiting), 'pending');
+      mock.timers.tick(1000);
+      assert.equal(await waiting, false);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('after a reset, waits for the consumer to read from the beginning again', async () => {
+    const catchUp = new CatchUp(async () => ends(2), 1000);
+    catchUp.advance(0, 2);
+    assert.equal(await catchUp.caughtUp(), true);
+    catchUp.reset();
+    const waiting = catchUp.caughtUp();
+    assert.equal(await settled(waiting), 'pending');
+    catchUp.advance(0, 2);
+    assert.equal(await waiting, true);
+  });
+});

@@ -1,0 +1,150 @@
+import { ProductCatalogRecord, ProductResponse, productViewKey } from '@shop/contracts';
+
+const PENDING = 'pending';
+
+/**
+ * The products as product.view holds them: each key's last record, applied in the
+ * order the partition holds them. A product is answered from here only when both its
+ * catalog fields and its stock are known and neither is pending.
+ */
+export class ProductViewState {
+  private readonly catalog = new Map<string, ProductCatalogRecord | typeof PENDING>();
+  private readonly stock = new Map<string, number | typeof PENDING>();
+
+  /** Applies one record; false when it is not one this version understands (it is skipped). */
+  apply(key: string, value: string | null): boolean {
+    const target = productViewKey.parse(key);
+    if (!target) return false;
+    const map: Map<string, unknown> = target.part === 'catalog' ? this.catalog : this.stock;
+    if (value === null) {
+      map.delete(target.id);
+      return true;
+    }
+    let record: { id?: unknown; pending?: unknown; stock?: unknown; name?: unknown };
+    try {
+      record = JSON.parse(value);
+    } catch {
+      return false;
+    }
+    if (record === null || typeof record !== 'object' || record.id !== target.id) return false;
+    if (record.pending === true) map.set(target.id, PENDING);
+    else if (target.part === 'stock' && typeof record.stock === 'number') this.stock.set(target.id, record.stock);
+    else if (target.part === 'catalog' && typeof record.name === 'string') this.catalog.set(target.id, record as ProductCatalogRecord);
+    else return false;
+    return true;
+  }
+
+  /** The product as GET /api/products/:id answers it, or undefined when this view cannot say. */
+  get(id: string): ProductResponse | undefined {
+    const catalog = this.catalog.get(id);
+    const stock = this.stock.get(id);
+    if (catalog === undefined || catalog === PENDING || stock === undefined || stock === PENDING) return undefined;
+    const { description, ...rest } = catalog;
+    // The field order product-service answers with: stock after the price.
+    const product: ProductResponse = { id, name: rest.name, priceCents: rest.priceCents, stock, lowStockThreshold: rest.lowStockThreshold, createdAt: rest.createdAt, updatedAt: rest.updatedAt };
+    if (description !== undefined) product.description = description;
+    return product;
+  }
+
+  /** Whether any record of `id` has been read (a pending one too): a read of it may be answered once the view catches up. */
+  knows(id: string): boolean {
+    return this.catalog.has(id) || this.stock.has(id);
+  }
+
+  clear(): void {
+    this.catalog.clear();
+    this.stock.clear();
+  }
+
+  get size(): number {
+    return this.catalog.size;
+  }
+}
+
+/**
+ * Waits until the view has read every record that was in the topic when the wait began:
+ * one ListOffsets round trip (`endOffsets`) asked after the caller arrived, shared by
+ * every caller that arrives before it is asked, then until the consumer's position in
+ * each partition reaches that end. A caller that arrives once a round trip has been asked
+ * takes the next one (the broker may have answered the one on its way before the caller
+ * arrived, and a write acknowledged just before could be missing from it).
+ */
+export class CatchUp {
+  private readonly positions = new Map<number, number>();
+  private readonly waiters = new Set<{ ends: Map<number, number>; done: (reached: boolean) => void }>();
+  private inFlight?: Promise<Map<number, number>>;
+  private next?: Promise<Map<number, number>>;
+  /** Whether the round trip in flight has been asked (a caller that arrives before may share it). */
+  private sent = false;
+
+  constructor(
+    private readonly endOffsets: () => Promise<Map<number, number>>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Every record of `partition` before offset `next` has been applied. */
+  advance(partition: number, next: number): void {
+    if (next <= (this.positions.get(partition) ?? 0)) return;
+    this.positions.set(partition, next);
+    for (const waiter of this.waiters) if (this.reached(waiter.ends)) waiter.done(true);
+  }
+
+  /** The consumer starts over from the beginning (it joined its group again): nothing is read. */
+  reset(): void {
+    this.positions.clear();
+  }
+
+  /** True once the view holds every record written before this call; false when the broker cannot say or the view does not get there within the timeout. */
+  async caughtUp(): Promise<boolean> {
+    let ends: Map<number, number>;
+    try {
+      ends = await this.round();
+    } catch {
+      return false;
+    }
+    if (this.reached(ends)) return true;
+    return new Promise<boolean>((resolve) => {
+      const waiter = {
+        ends,
+        done: (reached: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), this.timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private round(): Promise<Map<number, number>> {
+    if (!this.inFlight || !this.sent) return this.inFlight ?? this.start();
+    this.next ??= this.inFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.inFlight ?? this.start();
+      });
+    return this.next;
+  }
+
+  /** A round trip asked once the callers of this turn of the event loop have arrived (they share it). */
+  private start(): Promise<Map<number, number>> {
+    this.sent = false;
+    const round = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        this.sent = true;
+        return this.endOffsets();
+      })
+      .finally(() => {
+        if (this.inFlight === round) this.inFlight = undefined;
+      });
+    this.inFlight = round;
+    return round;
+  }
+
+  private reached(ends: Map<number, number>): boolean {
+    for (const [partition, end] of ends) if ((this.positions.get(partition) ?? 0) < end) return false;
+    return true;
+  }
+}
