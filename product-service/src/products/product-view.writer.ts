@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { catalogRecordOf, PRODUCT_VIEW_TOPIC, ProductResponse, productViewKey } from '@shop/contracts';
-import { EventPublisher } from '@shop/platform';
+import { EventPublisher, KafkaServerRef } from '@shop/platform';
 
 /**
  * Writes product.view, the changelog the gateway answers product reads from (see
@@ -9,10 +9,51 @@ import { EventPublisher } from '@shop/platform';
  * gateway that has read every record written before a request never answers it with
  * a state older than a write that was acknowledged, and a write whose second record was
  * never written leaves its key pending, which the gateway reads from product-service.
+ *
+ * A product written to the database by other means (before product.view existed, the
+ * stack's demo seed) is shared when this replica reads it (`share`), if no write of it ran
+ * meanwhile: this replica owns the product's partitions, so it sees every write of it.
  */
 @Injectable()
 export class ProductViewWriter {
-  constructor(private readonly events: EventPublisher) {}
+  private readonly logger = new Logger(ProductViewWriter.name);
+  /** Writes begun, and the products being written now. */
+  private started = 0;
+  private readonly writing = new Map<string, number>();
+
+  constructor(
+    private readonly events: EventPublisher,
+    private readonly server: KafkaServerRef,
+  ) {}
+
+  /** Runs a write of product `id` (its records included), so that a read that overlaps it is not shared. */
+  async during<T>(id: string, write: () => Promise<T>): Promise<T> {
+    this.started++;
+    this.writing.set(id, (this.writing.get(id) ?? 0) + 1);
+    try {
+      return await write();
+    } finally {
+      const left = this.writing.get(id)! - 1;
+      if (left === 0) this.writing.delete(id);
+      else this.writing.set(id, left);
+    }
+  }
+
+  /** A check, for a read of `id` begun now, that no write of it (nor a rebalance) ran meanwhile, so what it read is current. */
+  quietSince(id: string): () => boolean {
+    if (this.writing.has(id)) return () => false;
+    const [started, generation] = [this.started, this.server.generation];
+    return () => this.started === started && this.server.generation === generation;
+  }
+
+  /**
+   * Writes a product read while no write of it ran (see quietSince) to product.view. Its
+   * sends are queued at once, ahead of any later write's, so they cannot land after one.
+   * Best effort: a product not in the view is read from product-service.
+   */
+  share(product: ProductResponse): void {
+    this.created(product).catch((error) => this.logger.warn({ err: error, productId: product.id }, `Could not share product ${product.id} with product.view`));
+  }
 
   async created(product: ProductResponse): Promise<void> {
     await Promise.all([this.catalog(product), this.stock(product.id, product.stock)]);

@@ -14,13 +14,17 @@ describe('ProductsService on the database', () => {
   let db: Awaited<ReturnType<typeof testDatabase>>;
   let service: ProductsService;
   let kafka: ReturnType<typeof fakeKafka>;
+  let products: Model<Product>;
+  let stocks: Model<Stock>;
+  let writer: ProductViewWriter;
 
   before(async () => {
     db = await testDatabase('products');
-    const products: Model<Product> = db.connection.model(Product.name, ProductSchema);
-    const stocks: Model<Stock> = db.connection.model(Stock.name, StockSchema);
+    products = db.connection.model(Product.name, ProductSchema);
+    stocks = db.connection.model(Stock.name, StockSchema);
     kafka = fakeKafka();
-    service = new ProductsService(products, stocks, kafka.events, new ProductCache(new KafkaServerRef()), new ProductViewWriter(kafka.events));
+    writer = new ProductViewWriter(kafka.events, new KafkaServerRef());
+    service = new ProductsService(products, stocks, kafka.events, new ProductCache(new KafkaServerRef()), writer);
   });
   after(() => db.close());
 
@@ -54,5 +58,21 @@ describe('ProductsService on the database', () => {
     await service.remove(id);
     assert.deepEqual(records().slice(2), [[`catalog:${id}`, null], [`stock:${id}`, null]]);
     assert.deepEqual(records().slice(0, 2).map(([, value]) => value), [{ id, pending: true }, { id, pending: true }]);
+  });
+
+  it('shares a product written to the database by other means with product.view when it reads it, unless a write of it ran meanwhile', async () => {
+    const seeded = await products.create({ name: 'Seeded chair', priceCents: 5000, lowStockThreshold: 5 });
+    const id = seeded._id.toHexString();
+    await stocks.create({ _id: seeded._id, stock: 4, initial: 4, restocked: 0, writtenOff: 0 });
+    kafka.states.length = 0;
+    const read = await service.get(id);
+    await new Promise((resolve) => setImmediate(resolve));
+    const { stock: _stock, ...catalog } = read;
+    assert.deepEqual(kafka.states.map((r) => [r.key, r.value]), [[`catalog:${id}`, catalog], [`stock:${id}`, { id, stock: 4 }]]);
+
+    const quiet = writer.quietSince(id);
+    await writer.during(id, async () => assert.equal(writer.quietSince(id)(), false, 'a read begun during a write is never shared'));
+    assert.equal(quiet(), false, 'nor one a write overlapped');
+    assert.equal(writer.quietSince(id)(), true);
   });
 });

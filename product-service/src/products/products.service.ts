@@ -50,9 +50,18 @@ export class ProductsService {
     return { items: await this.withStock(docs), total, limit: request.limit, offset: request.offset };
   }
 
-  /** From memory when this replica holds it (ProductCache), else from the database. */
+  /**
+   * From memory when this replica holds it (ProductCache), else from the database; a
+   * product read from there while nothing wrote it goes to product.view too (the gateways
+   * then answer it themselves: it was written before the view existed, or by the seed).
+   */
   get(id: string): Promise<ProductResponse> {
-    return this.cache.read(id, () => this.load(id));
+    return this.cache.read(id, async () => {
+      const quiet = this.view.quietSince(id);
+      const product = await this.load(id);
+      if (quiet()) this.view.share(product);
+      return product;
+    });
   }
 
   private async load(id: string): Promise<ProductResponse> {
@@ -76,7 +85,7 @@ export class ProductsService {
   }
 
   async update(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
-    return this.forgettingOnFailure(id, () => this.applyUpdate(id, changes));
+    return this.forgettingOnFailure(id, () => this.view.during(id, () => this.applyUpdate(id, changes)));
   }
 
   private async applyUpdate(id: string, changes: UpdateProductRequest): Promise<ProductResponse> {
@@ -94,13 +103,13 @@ export class ProductsService {
   }
 
   async remove(id: string): Promise<{ id: string; deleted: true }> {
-    await this.forgettingOnFailure(id, async () => {
+    await this.forgettingOnFailure(id, () => this.view.during(id, async () => {
       await this.view.deleting(id);
       const product = await this.products.findByIdAndDelete(id).exec();
       if (product) await this.stocks.deleteOne({ _id: id }).exec();
       await this.view.deleted(id);
       if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
-    });
+    }));
     this.cache.forget(id);
     this.logger.log({ productId: id }, `Deleted product ${id}`);
     return { id, deleted: true };

@@ -30,7 +30,7 @@ describe('StockService on the database', () => {
   beforeEach(() => {
     kafka = fakeKafka();
     cache = new ProductCache(new KafkaServerRef());
-    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, new ProductViewWriter(kafka.events));
+    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, new ProductViewWriter(kafka.events, new KafkaServerRef()));
   });
 
   /** A product with `stock` units and a low-stock threshold of 5. */

@@ -54,7 +54,11 @@ export class StockService {
    * before anyone is answered. The view's key is marked pending first, so that if the
    * stock changes and its new value cannot be written, the gateway asks this service.
    */
-  async apply(movement: StockMovementMessage): Promise<StockMovementResult> {
+  apply(movement: StockMovementMessage): Promise<StockMovementResult> {
+    return this.view.during(movement.productId, () => this.applyAndTell(movement));
+  }
+
+  private async applyAndTell(movement: StockMovementMessage): Promise<StockMovementResult> {
     const { productId } = movement;
     await this.view.stockPending(productId);
     try {
