@@ -1,4 +1,4 @@
-import { AppProcess, Infra, startApp, startInfra } from '@shop/stack';
+import { AppProcess, Infra, startApp, startInfra, waitUntil } from '@shop/stack';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { client, uniqueEmail } from './support/http';
 import { asAdmin, PASSWORD } from './support/auth';
 import { startSystem, System } from './support/system';
+import { scrape, valueOf } from './support/metrics';
 
 const TIMEOUT_MS = 2000;
 
@@ -47,6 +48,29 @@ describe('outage: user-service stops and comes back while the gateway keeps runn
     assert.equal(after.status, 200);
     assert.deepEqual(after.body, user);
     assert.match(back.readLog(), /Skipped a user\.get request: its caller stopped waiting/, 'the request nobody waits for any more was not acted on');
+  });
+
+  it('goes on answering product reads from product.view while product-service is stopped; its writes wait for it', async () => {
+    const gateway = system.gateways[0];
+    const api = asAdmin(gateway.url);
+    const product = (await api.post('/api/products', { name: 'Outage lamp', priceCents: 1500, stock: 9 })).body;
+    const fromView = async () => valueOf(await scrape(gateway.url), 'product_view_reads_total', { result: 'view' });
+    const before = await fromView();
+    // The product's records reach this gateway's copy a moment after the create's answer.
+    await waitUntil(async () => (await api.get(`/api/products/${product.id}`)).status === 200 && (await fromView()) > before, 'a product read answered from product.view', 10_000);
+
+    await system.apps['product-service'][0].stop();
+    const during = await api.get(`/api/products/${product.id}`);
+    assert.equal(during.status, 200);
+    assert.deepEqual(during.body, product);
+    const write = await api.patch(`/api/products/${product.id}`, { priceCents: 1400 });
+    assert.equal(write.status, 504, 'a write needs product-service');
+    console.log(`# with product-service stopped: a product read answered ${during.status} in ${Math.round(during.ms)} ms, a write ${write.status} in ${Math.round(write.ms)} ms`);
+
+    const back = await startApp('product-service', { infra: system.infra, name: 'product-service-restarted', env: { RPC_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    system.apps['product-service'] = [back];
+    assert.equal((await api.patch(`/api/products/${product.id}`, { priceCents: 1300 })).status, 200);
+    assert.equal((await api.get(`/api/products/${product.id}`)).body.priceCents, 1300, 'the next read sees the write');
   });
 });
 

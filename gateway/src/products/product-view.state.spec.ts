@@ -86,6 +86,20 @@ describe('CatchUp', () => {
     assert.deepEqual(await Promise.all(later), [true, true]);
   });
 
+  it('answers false when the broker does not answer in time', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const catchUp = new CatchUp(() => new Promise(() => undefined), 1000);
+      const waiting = catchUp.caughtUp();
+      await turn();
+      assert.equal(await settled(waiting), 'pending');
+      mock.timers.tick(1000);
+      assert.equal(await waiting, false);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('answers false when the broker cannot say, and when the view does not get there in time', async () => {
     const failing = new CatchUp(() => Promise.reject(new Error('broker down')), 1000);
     assert.equal(await failing.caughtUp(), false);

@@ -71,6 +71,7 @@ export class ProductViewState {
  */
 export class CatchUp {
   private readonly positions = new Map<number, number>();
+  /** Callers that have their ends and wait for the positions to reach them. */
   private readonly waiters = new Set<{ ends: Map<number, number>; done: (reached: boolean) => void }>();
   private inFlight?: Promise<Map<number, number>>;
   private next?: Promise<Map<number, number>>;
@@ -94,7 +95,10 @@ export class CatchUp {
     this.positions.clear();
   }
 
-  /** True once the view holds every record written before this call; false when the broker cannot say or the view does not get there within the timeout. */
+  /**
+   * True once the view holds every record written before this call; false when the broker
+   * does not say where the topic ends, or the view does not get there, within the timeout.
+   */
   async caughtUp(): Promise<boolean> {
     let ends: Map<number, number>;
     try {
@@ -134,13 +138,22 @@ export class CatchUp {
     const round = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => {
         this.sent = true;
-        return this.endOffsets();
+        return this.withinTimeout(this.endOffsets());
       })
       .finally(() => {
         if (this.inFlight === round) this.inFlight = undefined;
       });
     this.inFlight = round;
     return round;
+  }
+
+  /** The broker's answer, or a rejection once the timeout passes without one. */
+  private withinTimeout<T>(answer: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no end offsets within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   }
 
   private reached(ends: Map<number, number>): boolean {

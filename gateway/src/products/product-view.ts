@@ -6,9 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import { CatchUp, ProductViewState } from './product-view.state';
 
-/** How long a read waits for the view to catch up before it asks product-service instead. */
+/** How long a read waits for the broker to say where product.view ends, and then for the view to get there, before it asks product-service instead. */
 const CATCH_UP_TIMEOUT_MS = 1000;
 const RESTART_DELAY_MS = 5000;
+
+const held = new Gauge({ name: 'product_view_products', help: 'Products this gateway holds in memory (product.view)' });
 
 const reads = new Counter({
   name: 'product_view_reads_total',
@@ -36,20 +38,14 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
   private consumer?: Consumer;
   private restart?: NodeJS.Timeout;
   private stopped = false;
+  /** Counts the consumer's (re)joins: a batch handed out before the last one says nothing of where the new reading is. */
+  private joins = 0;
 
   constructor(
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     private readonly broker: KafkaAdmin,
   ) {
     this.catchUp = new CatchUp(() => this.endOffsets(), CATCH_UP_TIMEOUT_MS);
-    const view = this;
-    new Gauge({
-      name: 'product_view_products',
-      help: 'Products this gateway holds in memory (product.view)',
-      collect() {
-        this.set(view.state.size);
-      },
-    });
   }
 
   /**
@@ -93,8 +89,10 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
     this.consumer = consumer;
     // No offsets are committed, so every (re)join starts from the beginning: so does the state.
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joins++;
       this.state.clear();
       this.catchUp.reset();
+      held.set(0);
     });
     try {
       await consumer.connect();
@@ -111,13 +109,17 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async apply({ batch }: EachBatchPayload): Promise<void> {
+    const joins = this.joins;
     for (const message of batch.messages) {
       const key = message.key?.toString() ?? '';
       if (!this.state.apply(key, message.value === null ? null : message.value.toString())) {
         this.logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, key }, `Skipped a product.view record this gateway does not understand (${batch.topic}/${batch.partition}@${message.offset})`);
       }
     }
-    this.catchUp.advance(batch.partition, Number(batch.lastOffset()) + 1);
+    // A batch of the reading before a rejoin still lands in the state (the replay from the
+    // beginning applies every later record again after it), but moves no position.
+    if (joins === this.joins) this.catchUp.advance(batch.partition, Number(batch.lastOffset()) + 1);
+    held.set(this.state.size);
   }
 
   /** Where each partition of product.view ends now, from the partition leaders. */

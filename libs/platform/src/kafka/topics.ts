@@ -6,6 +6,18 @@ import { KafkaSettings, kafkaConnection } from './kafka.settings';
 const logger = new Logger('Topics');
 
 /**
+ * Changelogs keep each key's last record. Tombstones too, for ever (delete.retention.ms at
+ * its maximum): a reader knows it has read a partition to its end when it has read the
+ * record before the end offset, and compaction never removes that record unless it is a
+ * tombstone older than delete.retention.ms; two small records per deleted product are
+ * the price.
+ */
+const CHANGELOG_CONFIG = [
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'delete.retention.ms', value: String(Number.MAX_SAFE_INTEGER) },
+];
+
+/**
  * Creates the topics of the contract maps that are missing and adds partitions to those
  * that have fewer than configured. Idempotent, so every replica of every app may run it at boot.
  */
@@ -30,7 +42,7 @@ export async function ensureTopics(settings: KafkaSettings, topics: string[] = a
             replicationFactor: settings.replicationFactor,
             configEntries: [
               { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
-              ...(CHANGELOG_TOPICS.includes(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+              ...(CHANGELOG_TOPICS.includes(topic) ? CHANGELOG_CONFIG : []),
             ],
           })),
         });
