@@ -1,22 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PRODUCT_VIEW_TOPIC, ProductResponse } from '@shop/contracts';
-import { KAFKA_SETTINGS, KafkaAdmin, kafkaConnection, KafkaSettings } from '@shop/platform';
+import { KAFKA_SETTINGS, KafkaAdmin, kafkaConnection, KafkaSettings, productViewProducts as held, productViewReads as reads } from '@shop/platform';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { Counter, Gauge } from 'prom-client';
 import { CatchUp, ProductViewState } from './product-view.state';
 
 /** How long a read waits for the broker to say where product.view ends, and then for the view to get there, before it asks product-service instead. */
 const CATCH_UP_TIMEOUT_MS = 1000;
 const RESTART_DELAY_MS = 5000;
-
-const held = new Gauge({ name: 'product_view_products', help: 'Products this gateway holds in memory (product.view)' });
-
-const reads = new Counter({
-  name: 'product_view_reads_total',
-  help: 'GET /api/products/:id, by where the answer came from: view (memory), absent (not in the view: asked product-service), behind (the view could not catch up in time: asked product-service)',
-  labelNames: ['result'] as const,
-});
 
 /**
  * Product reads from memory: this gateway reads product.view (the changelog product-service

@@ -45,3 +45,12 @@ export const messagesConsumed = new Counter({ name: 'kafka_messages_consumed_tot
 export const ordersTotal = new Counter({ name: 'orders_total', help: 'Orders that reached a status', labelNames: ['status'] as const });
 
 export const stockLowEvents = new Counter({ name: 'product_stock_low_events_total', help: 'product.stock-low events emitted' });
+
+/** The gateway's product reads, by where the answer came from (gateway/src/products/product-view.ts). */
+export const productViewReads = new Counter({
+  name: 'product_view_reads_total',
+  help: 'GET /api/products/:id, by where the answer came from: view (the gateway\'s copy of product.view), absent (not in it: asked product-service), behind (the view could not catch up in time: asked product-service)',
+  labelNames: ['result'] as const,
+});
+
+export const productViewProducts = new Gauge({ name: 'product_view_products', help: 'Products the gateway holds in memory (product.view)' });
