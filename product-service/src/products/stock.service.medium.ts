@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stockMovement } from '@shop/contracts';
-import { fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
+import { EventPublisher, fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
@@ -67,6 +67,17 @@ describe('StockService on the database', () => {
       { topic: 'product.view', key: `stock:${id}`, value: { id, pending: true } },
       { topic: 'product.view', key: `stock:${id}`, value: { id, stock: 6 } },
     ]);
+  });
+
+  it('changes no stock when the product.view pending mark cannot be written (a broker that is away)', async () => {
+    const id = await product(10);
+    const view = new ProductViewWriter({ writeState: async (_topic: string, _key: string, state: { pending?: true } | null) => {
+      if (state?.pending) throw new Error('broker away');
+    } } as unknown as EventPublisher, new KafkaServerRef());
+    const isolated = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, view);
+    await assert.rejects(isolated.apply(stockMovement.reserve(order(), { productId: id, quantity: 4 })), /broker away/);
+    assert.equal(await stockOf(id), 10);
+    assert.equal(await movements.countDocuments({ productId: id }), 0);
   });
 
   it('settles the product.view stock key with the stock as it is when a movement is refused, and tombstones a product that does not exist', async () => {

@@ -38,6 +38,8 @@ const THRESHOLD_TTL_MS = 5000;
 export class StockService {
   private readonly logger = new Logger(StockService.name);
   private readonly thresholds = new Map<string, { value: number; at: number }>();
+  /** The product.view pending mark of each movement under way (one per product: a product's movements come one at a time). */
+  private readonly marking = new Map<string, Promise<void>>();
 
   constructor(
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
@@ -60,9 +62,13 @@ export class StockService {
 
   private async applyAndTell(movement: StockMovementMessage): Promise<StockMovementResult> {
     const { productId } = movement;
-    await this.view.stockPending(productId);
+    // Sent while the movement reads what it needs; `change` waits for it before it writes.
+    const marked = this.view.stockPending(productId);
+    marked.catch(() => undefined); // awaited below, and by `change`
+    this.marking.set(productId, marked);
     try {
       const result = await this.move(movement);
+      await marked;
       this.cache.stockChanged(productId, result.stock);
       await this.view.stock(productId, result.stock);
       return result;
@@ -71,6 +77,8 @@ export class StockService {
       this.cache.forget(productId);
       await this.settleView(productId);
       throw error;
+    } finally {
+      this.marking.delete(productId);
     }
   }
 
@@ -178,7 +186,8 @@ export class StockService {
    * The one write that changes stock: conditional, naming the movement that made it,
    * and refusing to apply the same movement twice in a row.
    */
-  private change(productId: string, key: string, delta: number, guard: object = {}, totals: object = {}) {
+  private async change(productId: string, key: string, delta: number, guard: object = {}, totals: object = {}) {
+    await this.marking.get(productId); // the view's key says pending before the stock changes
     return this.stocks
       .findOneAndUpdate(
         { _id: productId, lastMovement: { $ne: key }, ...guard },
