@@ -4,11 +4,13 @@ import { EventPublisher, KafkaServerRef } from '@shop/platform';
 
 /**
  * Writes product.view, the changelog the gateway answers product reads from (see
- * libs/contracts/src/products/product-view.ts). Every write marks its key pending before
- * it touches the database and writes the new state after, before anyone is answered: a
- * gateway that has read every record written before a request never answers it with
- * a state older than a write that was acknowledged, and a write whose second record was
- * never written leaves its key pending, which the gateway reads from product-service.
+ * libs/contracts/src/products/product-view.ts), before anyone is answered: a gateway that
+ * has read every record written before a request never answers it with a state older than
+ * a write that was acknowledged. A catalog edit or a delete marks its keys pending first,
+ * so that one whose second record is never written leaves keys the gateway does not answer
+ * from. A stock movement writes only the stock it left (two records per movement cost the
+ * order path measurably): when that record cannot be written, StockService writes it again
+ * from the database, and a crash before it was written leaves the movement uncommitted.
  *
  * A product written to the database by other means (before product.view existed, the
  * stack's demo seed) is shared when this replica reads it (`share`), if no write of it ran

@@ -38,8 +38,8 @@ const THRESHOLD_TTL_MS = 5000;
 export class StockService {
   private readonly logger = new Logger(StockService.name);
   private readonly thresholds = new Map<string, { value: number; at: number }>();
-  /** The product.view pending mark of each movement under way (one per product: a product's movements come one at a time). */
-  private readonly marking = new Map<string, Promise<void>>();
+  /** The product.view record of the stock a movement under way left, sent as soon as the stock changed (a product's movements come one at a time). */
+  private readonly viewSends = new Map<string, { stock: number; written: Promise<void> }>();
 
   constructor(
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
@@ -53,8 +53,10 @@ export class StockService {
 
   /**
    * Applies a movement and tells the product cache and product.view the stock it left,
-   * before anyone is answered. The view's key is marked pending first, so that if the
-   * stock changes and its new value cannot be written, the gateway asks this service.
+   * before anyone is answered. When the stock may have changed but its record could not
+   * be written, the record is written again from the database until the broker takes it
+   * (`settleView`); a crash before that leaves the request uncommitted, and its redelivery
+   * writes it.
    */
   apply(movement: StockMovementMessage): Promise<StockMovementResult> {
     return this.view.during(movement.productId, () => this.applyAndTell(movement));
@@ -62,33 +64,39 @@ export class StockService {
 
   private async applyAndTell(movement: StockMovementMessage): Promise<StockMovementResult> {
     const { productId } = movement;
-    // Sent while the movement reads what it needs; `change` waits for it before it writes.
-    const marked = this.view.stockPending(productId);
-    marked.catch(() => undefined); // awaited below, and by `change`
-    this.marking.set(productId, marked);
     try {
       const result = await this.move(movement);
-      await marked;
       this.cache.stockChanged(productId, result.stock);
-      await this.view.stock(productId, result.stock);
+      // Usually sent by `change` already, while the movement recorded itself.
+      const sent = this.viewSends.get(productId);
+      await (sent?.stock === result.stock ? sent.written : this.view.stock(productId, result.stock));
       return result;
     } catch (error) {
-      // The stock may have changed before the step that failed (its record, an event).
+      // A refusal changed nothing; any other failure may have come after the stock changed.
+      if (error instanceof ShopError && error.statusCode < 500) throw error;
       this.cache.forget(productId);
-      await this.settleView(productId);
+      await this.settleView(productId, { inMovement: true });
       throw error;
     } finally {
-      this.marking.delete(productId);
+      this.viewSends.delete(productId);
     }
   }
 
-  /** After a movement failed or was refused: the view gets the stock as it is, or keeps the key pending if that cannot be read. */
-  private async settleView(productId: string): Promise<void> {
+  /**
+   * Writes the stock of `productId` as the database has it to product.view: from within
+   * the movement that failed, then (if that fails too) every few seconds while the database
+   * or the broker refuses, unless a movement of it ran meanwhile (which writes its own).
+   */
+  private async settleView(productId: string, { inMovement = false, attempt = 0 } = {}): Promise<void> {
+    const quiet = inMovement ? () => true : this.view.quietSince(productId);
     try {
       const current = await this.stocks.findById(productId, { stock: 1 }).lean<{ stock: number }>().exec();
+      if (!quiet()) return;
       await (current ? this.view.stock(productId, current.stock) : this.view.deleted(productId));
     } catch (error) {
-      this.logger.warn({ err: error, productId }, `product.view keeps ${productId} pending: its stock could not be read or written`);
+      const delayMs = Math.min(30_000, 1000 * 2 ** attempt);
+      this.logger.warn({ err: error, productId }, `product.view may hold an old stock of ${productId}; writing it again in ${delayMs / 1000} s`);
+      setTimeout(() => void this.settleView(productId, { attempt: attempt + 1 }), delayMs).unref();
     }
   }
 
@@ -187,8 +195,7 @@ export class StockService {
    * and refusing to apply the same movement twice in a row.
    */
   private async change(productId: string, key: string, delta: number, guard: object = {}, totals: object = {}) {
-    await this.marking.get(productId); // the view's key says pending before the stock changes
-    return this.stocks
+    const updated = await this.stocks
       .findOneAndUpdate(
         { _id: productId, lastMovement: { $ne: key }, ...guard },
         { $inc: { stock: delta, ...totals }, $set: { lastMovement: key, lastQuantity: Math.abs(delta) } },
@@ -196,6 +203,13 @@ export class StockService {
       )
       .lean<Stock>()
       .exec();
+    if (updated) {
+      // The new stock goes to product.view while the movement records itself (apply awaits it).
+      const written = this.view.stock(productId, updated.stock);
+      written.catch(() => undefined);
+      this.viewSends.set(productId, { stock: updated.stock, written });
+    }
+    return updated;
   }
 
   /**

@@ -8,10 +8,11 @@ import { ProductResponse } from './product.response';
  * A product has two keys, because its catalog fields and its stock are written by two
  * streams of requests that product-service handles side by side (product.update and
  * product.stock), each in order per product: `catalog:<id>` holds the catalog fields,
- * `stock:<id>` the stock. A writer marks its key `pending` before it changes the database
- * and writes the new state after, so a change whose second record is lost (a broker that
- * went away in between) leaves a key the gateway does not answer from. A delete leaves a
- * tombstone (a null value) on both keys.
+ * `stock:<id>` the stock. A catalog edit or a delete marks its keys `pending` before it
+ * changes the database and writes the new state after, so one whose second record is
+ * lost (a broker that went away in between) leaves keys the gateway does not answer from;
+ * a stock movement writes the stock it left (product-service writes it again until the
+ * broker takes it). A delete leaves a tombstone (a null value) on both keys.
  */
 export const PRODUCT_VIEW_TOPIC = 'product.view';
 
