@@ -22,7 +22,7 @@ export class EventPublisher {
   ) {}
 
   publish<Payload>(event: EventContract<Payload>, payload: Payload): Promise<void> {
-    return this.send(event.topic, event.key.of(payload), payload, event.topic);
+    return this.send(event.topic, event.key.of(payload), payload);
   }
 
   /**
@@ -30,12 +30,12 @@ export class EventPublisher {
    * what the key held; null deletes it (a tombstone). Resolves once the broker has it.
    */
   writeState(topic: string, key: string, state: object | null): Promise<void> {
-    return this.send(topic, key, state, topic);
+    return this.send(topic, key, state);
   }
 
-  private send(topic: string, key: string, value: unknown, type: string): Promise<void> {
+  private send(topic: string, key: string, value: unknown): Promise<void> {
     return inSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes: messagingAttributes(topic, key) }, async () => {
-      const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: type };
+      const headers = { ...outgoingHeaders(this.settings.instance), [HEADERS.EVENT_ID]: randomUUID(), [HEADERS.EVENT_TYPE]: topic };
       try {
         await lastValueFrom(this.client.emit(topic, { key, value, headers }));
         eventsPublished.inc({ topic });
