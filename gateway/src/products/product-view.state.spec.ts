@@ -54,6 +54,15 @@ describe('CatchUp', () => {
     return { asked, endOffsets };
   }
   const ends = (...offsets: number[]) => new Map(offsets.map((offset, partition) => [partition, offset]));
+  /** Runs `body` with setTimeout under the test's control (mock.timers.tick). */
+  async function withMockedTimeouts(body: () => Promise<void>): Promise<void> {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      await body();
+    } finally {
+      mock.timers.reset();
+    }
+  }
   /** One turn of the event loop: a round trip asked in this one has been asked. */
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const settled = async <T>(promise: Promise<T>) => Promise.race([promise, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
@@ -86,25 +95,20 @@ describe('CatchUp', () => {
     assert.deepEqual(await Promise.all(later), [true, true]);
   });
 
-  it('answers false when the broker does not answer in time', async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    try {
+  it('answers false when the broker does not answer in time', () =>
+    withMockedTimeouts(async () => {
       const catchUp = new CatchUp(() => new Promise(() => undefined), 1000);
       const waiting = catchUp.caughtUp();
       await turn();
       assert.equal(await settled(waiting), 'pending');
       mock.timers.tick(1000);
       assert.equal(await waiting, false);
-    } finally {
-      mock.timers.reset();
-    }
-  });
+    }));
 
   it('answers false when the broker cannot say, and when the view does not get there in time', async () => {
     const failing = new CatchUp(() => Promise.reject(new Error('broker down')), 1000);
     assert.equal(await failing.caughtUp(), false);
-    mock.timers.enable({ apis: ['setTimeout'] });
-    try {
+    await withMockedTimeouts(async () => {
       const { asked, endOffsets } = broker();
       const catchUp = new CatchUp(endOffsets, 1000);
       const waiting = catchUp.caughtUp();
@@ -113,9 +117,7 @@ describe('CatchUp', () => {
       assert.equal(await settled(waiting), 'pending');
       mock.timers.tick(1000);
       assert.equal(await waiting, false);
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   it('after a reset, waits for the consumer to read from the beginning again', async () => {
