@@ -1,4 +1,4 @@
-// First: tracing (when on) patches http, express and mongodb before anything loads them.
+// First: tracing (when on) patches http and mongodb before anything loads them.
 import '@shop/telemetry';
 import { bootstrap } from '@shop/platform';
 import { AppModule } from './app.module';

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import { ERROR_CODES, Role } from '@shop/contracts';
 import { PUBLIC_ROUTE, requestContext, ShopError } from '@shop/platform';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Tokens } from './tokens';
 
 const ROLES_KEY = 'shop:roles';
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (context.getType() !== 'http' || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const principal = this.tokens.verify(context.switchToHttp().getRequest<Request>().headers.authorization);
+    const principal = this.tokens.verify(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
     const store = requestContext.get();
     if (store) store.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -3,7 +3,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, Throttler
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { ERROR_CODES } from '@shop/contracts';
 import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const CREDENTIALS_ROUTE = 'shop:credentials';
 const MINUTE = 60_000;
@@ -32,7 +32,7 @@ export function rateLimits(perMinute: number): ThrottlerModuleOptions {
         ttl: MINUTE,
         limit: CREDENTIAL_ATTEMPTS_PER_MINUTE,
         skipIf: (context) => !marked(context, CREDENTIALS_ROUTE),
-        getTracker: (req) => `${req.ip}|${String(req.body?.email ?? '').trim().toLowerCase()}|${req.path}`,
+        getTracker: (req) => `${req.ip}|${String(req.body?.email ?? '').trim().toLowerCase()}|${String(req.url).split('?', 1)[0]}`,
       },
     ],
   };
@@ -50,8 +50,8 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, detail.timeToBlockExpire);
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
-    const what = context.switchToHttp().getRequest<Request>().path;
+    context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(seconds));
+    const what = context.switchToHttp().getRequest<FastifyRequest>().url.split('?', 1)[0];
     throw new ShopError(429, ERROR_CODES.RATE_LIMITED, `Too many requests to ${what} from this client; retry in ${seconds} s`, { retryAfterSeconds: seconds, limit: detail.limit });
   }
 }

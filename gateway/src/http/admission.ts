@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import { ERROR_CODES } from '@shop/contracts';
 import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { finalize, Observable } from 'rxjs';
 import { GatewayConfig } from '../config';
 
@@ -92,7 +92,7 @@ export class AdmissionInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (this.budgetMs === 0 || context.getType() !== 'http' || this.reflector.getAllAndOverride<boolean>(UNLIMITED_ROUTE, [context.getHandler(), context.getClass()])) return next.handle();
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     // A Prefer: respond-async order is answered at once: judged apart from the ones that wait.
     const async = /respond-async/i.test(String(request.headers.prefer ?? ''));
     const route = `${context.getClass().name}.${context.getHandler().name}${async ? ' async' : ''}`;
@@ -100,8 +100,8 @@ export class AdmissionInterceptor implements NestInterceptor {
     if (!admission) this.routes.set(route, (admission = new RouteAdmission(this.budgetMs)));
     const verdict = admission.enter();
     if (!verdict.admitted) {
-      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${request.method} ${request.path} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
+      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(verdict.retryAfterSeconds));
+      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${request.method} ${request.url.split('?', 1)[0]} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
         retryAfterSeconds: verdict.retryAfterSeconds,
         ...(verdict.expectedWaitMs !== undefined && { expectedWaitMs: verdict.expectedWaitMs }),
       });

@@ -9,18 +9,21 @@ import {
   ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
+  ApiUnsupportedMediaTypeResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ErrorResponse, EXAMPLE_IDS } from '@shop/contracts';
 
-/** The largest JSON body the gateway reads. */
+/** The largest JSON body the gateway reads, as the document says it and in bytes (Fastify's bodyLimit). */
 export const BODY_LIMIT = '1mb';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The errors every route can answer, documented once. */
 export function ApiCommonErrors() {
   return applyDecorators(
     ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (each bad field in details) or MALFORMED_JSON' }),
     ApiPayloadTooLargeResponse({ type: ErrorResponse, description: `PAYLOAD_TOO_LARGE: the body is over ${BODY_LIMIT}` }),
+    ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: 'UNSUPPORTED_MEDIA_TYPE: a body that is not application/json' }),
     ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED: wait the seconds in Retry-After' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'RPC_TIMEOUT: the service did not answer in time' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'KAFKA_UNAVAILABLE, or OVERLOADED: too busy to answer in time (wait the seconds in Retry-After)' }),

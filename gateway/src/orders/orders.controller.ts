@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CreateOrderRequest, ERROR_CODES, ErrorResponse, IdRequest, ListOrdersRequest, OrderAcceptedResponse, OrderPage, OrderResponse, RPC, PlaceOrderMessage } from '@shop/contracts';
 import { assertMayActFor, fingerprint, newObjectId, objectIdFrom, requestContext, RpcClient, ShopError } from '@shop/platform';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiAuthenticated, ApiCommonErrors, ApiError, ApiIdParam } from '../http/api-errors';
 
 /** Spelled out, not `\w`: the document hands this pattern to other regex engines, where `\w` takes in Unicode letters. */
@@ -40,7 +40,7 @@ export class OrdersController {
     @Body() body: CreateOrderRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Headers('prefer') prefer: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<OrderResponse | OrderAcceptedResponse> {
     const duplicates = body.items.map((i) => i.productId).filter((id, i, all) => all.indexOf(id) !== i);
     if (duplicates.length > 0) {
@@ -62,7 +62,7 @@ export class OrdersController {
     const command: PlaceOrderMessage = { ...order, orderId, fingerprint: fingerprint(order) };
     if (/\brespond-async\b/i.test(prefer ?? '')) {
       await this.rpc.command(RPC.ORDER_CREATE, { ...command, async: true });
-      res.status(202).location(`/api/orders/${orderId}`).setHeader('Preference-Applied', 'respond-async');
+      res.status(202).header('Location', `/api/orders/${orderId}`).header('Preference-Applied', 'respond-async');
       return { id: orderId, status: 'pending' };
     }
     return this.rpc.send(RPC.ORDER_CREATE, command);

@@ -1,5 +1,7 @@
 import { INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
@@ -7,12 +9,14 @@ import { KafkaServerRef } from './health/kafka.health';
 import { KAFKA_SETTINGS, KafkaSettings } from './kafka/kafka.settings';
 import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
-import { httpMetrics } from './metrics/http-metrics.middleware';
+import { installRequestContext, requestIdOf } from './context/request-ids';
+import { installHttpMetrics } from './metrics/http-metrics';
 
 /**
  * Boots an app: JSON logger, topics ensured, then (for services) the Kafka server
- * consuming the app's patterns, then HTTP. `configure` adds what only that app has
- * (the gateway's HTTP middleware and Swagger) before it listens.
+ * consuming the app's patterns, then HTTP on Fastify, with a request id, its context and
+ * metrics for every call. `configure` adds what only that app has (the gateway's HTTP
+ * edge and Swagger) before it listens.
  */
 export function bootstrap(
   module: Type<unknown>,
@@ -26,8 +30,10 @@ export function bootstrap(
 
 interface BootstrapOptions {
   consumesRequests: boolean;
-  configure?: (app: INestApplication) => void | Promise<void>;
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
   nestOptions?: Record<string, unknown>;
+  /** Fastify's own options (the gateway's body limit). */
+  fastify?: FastifyServerOptions;
 }
 
 /**
@@ -52,7 +58,8 @@ async function start(
   module: Type<unknown>,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, ...options.nestOptions });
+  const adapter = new FastifyAdapter({ genReqId: requestIdOf, requestIdHeader: false, ...options.fastify });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, ...options.nestOptions });
   app.useLogger(app.get(Logger));
   const kafkaLog = new NestLogger('Kafka');
   process.on('unhandledRejection', survivesKafkaFailovers((error) => kafkaLog.error({ err: error }, `kafkajs left a failure unhandled (a broker went away?); the clients reconnect by themselves: ${(error as Error).message}`)));
@@ -66,7 +73,8 @@ async function start(
     ref.server = new ShopKafkaServer(settings, () => ref.generation++);
     app.connectMicroservice({ strategy: ref.server }, { inheritAppConfig: true });
   }
-  app.use(httpMetrics);
+  installHttpMetrics(adapter.getInstance());
+  installRequestContext(adapter.getInstance());
   await options.configure?.(app);
   // HTTP first: a taken port fails the boot before the consumer joins its group, where a
   // crash would freeze its partitions until the session times out.

@@ -1,6 +1,6 @@
 /**
  * @shop/telemetry: OpenTelemetry tracing, started before NestJS loads. Each app's main.ts
- * imports this first (`import '@shop/telemetry'`), so the http, express and mongodb
+ * imports this first (`import '@shop/telemetry'`), so the http and mongodb
  * instrumentations patch those modules before anything requires them.
  *
  * Off unless OTEL_TRACES_EXPORTER names an exporter (`zipkin`, `otlp` or `console`): then

@@ -1,4 +1,3 @@
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -8,8 +7,8 @@ const UNTRACED = /^\/(health\/|metrics)/;
 
 /**
  * The OpenTelemetry Node SDK with the instrumentations that fit: incoming HTTP (the
- * gateway's calls, one server span each), Express (which names that span by its route), and the MongoDB driver
- * under mongoose (one span per command). The exporter and the sampler come from the
+ * gateway's calls, one server span each, named by its route by @shop/platform's HTTP
+ * hook), and the MongoDB driver under mongoose (one span per command). The exporter and the sampler come from the
  * standard OTEL_* variables; metrics and logs have their own paths here (/metrics, pino).
  */
 export function startSdk(): void {
@@ -18,8 +17,6 @@ export function startSdk(): void {
   const sdk = new NodeSDK({
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED.test(request.url ?? '') }),
-      // The route's name on the HTTP span is what matters; a span per middleware is noise.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
       new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
     ],
   });

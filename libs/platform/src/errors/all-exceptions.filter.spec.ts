@@ -89,15 +89,17 @@ describe('toWireError', () => {
   });
 });
 
-/** A response that records what the filter answered. */
-function fakeHttp(request: { id?: string }) {
+/** A Fastify reply that records what the filter answered. */
+function fakeHttp({ id }: { id?: string }) {
+  // No route at all: a NotFoundException stays a 404 (no 405).
+  const request = { id, method: 'GET', url: '/things/1', server: { findRoute: () => null } };
   const sent: { status?: number; body?: unknown } = {};
   const response = {
     status(code: number) {
       sent.status = code;
       return response;
     },
-    json(body: unknown) {
+    send(body: unknown) {
       sent.body = body;
       return response;
     },

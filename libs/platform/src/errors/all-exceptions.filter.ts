@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { KafkaContext, KafkaHeaders } from '@nestjs/microservices';
 import { ERROR_CODES, WireError } from '@shop/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { setAside } from '../kafka/dead-letter';
@@ -11,6 +12,7 @@ const HTTP_CODES: Record<number, string> = {
   400: ERROR_CODES.VALIDATION_FAILED,
   404: ERROR_CODES.NOT_FOUND,
   413: ERROR_CODES.PAYLOAD_TOO_LARGE,
+  415: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -51,18 +53,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (host.getType() === 'http') {
       const http = host.switchToHttp();
-      const request = http.getRequest();
-      const response = http.getResponse();
+      const request = http.getRequest<FastifyRequest>();
+      const reply = http.getResponse<FastifyReply>();
       const requestId = requestContext.requestId() ?? request.id;
       const allowed = error instanceof NotFoundException ? allowedMethods(request) : [];
       if (allowed.length > 0) {
         // The path exists, the method does not: 405 with the methods it has (RFC 9110 15.5.6).
-        response.setHeader('Allow', [...allowed, 'OPTIONS'].join(', '));
-        if (request.method === 'OPTIONS') return response.status(204).end();
-        const message = `${request.method} is not allowed on ${request.path}; it answers ${allowed.join(', ')}`;
-        return response.status(405).json({ statusCode: 405, code: ERROR_CODES.METHOD_NOT_ALLOWED, message, requestId });
+        reply.header('Allow', [...allowed, 'OPTIONS'].join(', '));
+        if (request.method === 'OPTIONS') return void reply.status(204).send();
+        const message = `${request.method} is not allowed on ${request.url.split('?', 1)[0]}; it answers ${allowed.join(', ')}`;
+        return void reply.status(405).send({ statusCode: 405, code: ERROR_CODES.METHOD_NOT_ALLOWED, message, requestId });
       }
-      response.status(wire.statusCode).json({ ...wire, requestId });
+      reply.status(wire.statusCode).send({ ...wire, requestId });
       return;
     }
     const context = host.switchToRpc().getContext<KafkaContext>();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Controller, Delete, Get, INestApplication, Injectable, Logger, MiddlewareConsumer, Module, NestMiddleware, NotFoundException, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 
 @Controller('things')
@@ -17,7 +18,7 @@ class ThingsController {
   remove() {}
 }
 
-/** Middleware bound to every path and method, as the apps' metrics middleware is. */
+/** Middleware bound to every path and method (nestjs-pino's access log is). */
 @Injectable()
 class Everywhere implements NestMiddleware {
   use(_req: unknown, _res: unknown, next: () => void) {
@@ -38,7 +39,7 @@ describe('405 for a method a path does not have (the exception filter and allowe
 
   before(async () => {
     Logger.overrideLogger(false);
-    app = await NestFactory.create(ThingsModule, { logger: false });
+    app = await NestFactory.create(ThingsModule, new FastifyAdapter(), { logger: false });
     app.useGlobalFilters(new AllExceptionsFilter());
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();

@@ -60,6 +60,11 @@ export function annotateActiveSpan(attributes: Record<string, string>): void {
   trace.getActiveSpan()?.setAttributes(attributes);
 }
 
+/** Renames the active span: the HTTP server span by its route template (`GET /api/orders/:id`). */
+export function nameActiveSpan(name: string): void {
+  trace.getActiveSpan()?.updateName(name);
+}
+
 /** Names the outcome of the active span (ok, client_error, timeout, ...), as the metrics do. */
 export function recordOutcome(outcome: string, error = false): void {
   const span = trace.getActiveSpan();
