@@ -44,28 +44,29 @@ export function toWireError(error: unknown): WireError {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  catch(error: unknown, host: ArgumentsHost): Observable<unknown> | void {
+  catch(thrown: unknown, host: ArgumentsHost): Observable<unknown> | void {
+    const request = host.getType() === 'http' ? host.switchToHttp().getRequest<FastifyRequest>() : undefined;
+    // No route has this method and path: that is the answer, whatever else was wrong (Fastify
+    // reads the body before its not-found handler runs, and refuses a bad one first).
+    const error = request?.is404 === true && !(thrown instanceof NotFoundException) ? new NotFoundException(`Cannot ${request.method} ${pathOf(request)}`) : thrown;
     const wire = toWireError(error);
     if (wire.code === ERROR_CODES.INTERNAL_ERROR) {
       this.logger.error({ err: error, code: wire.code }, `Unhandled error: ${describe(error)}`);
     } else if (error instanceof ShopError && wire.statusCode >= 500) {
       this.logger.warn({ code: wire.code, details: wire.details }, `Answered ${wire.statusCode} ${wire.code}: ${wire.message}`);
     }
-    if (host.getType() === 'http') {
-      const http = host.switchToHttp();
-      const request = http.getRequest<FastifyRequest>();
-      const reply = http.getResponse<FastifyReply>();
+    if (request) {
+      const reply = host.switchToHttp().getResponse<FastifyReply>();
       const requestId = requestContext.requestId() ?? request.id;
       const allowed = error instanceof NotFoundException ? allowedMethods(request) : [];
       if (allowed.length > 0) {
         // The path exists, the method does not: 405 with the methods it has (RFC 9110 15.5.6).
         reply.header('Allow', [...allowed, 'OPTIONS'].join(', '));
         if (request.method === 'OPTIONS') return void reply.status(204).send();
-        const message = `${request.method} is not allowed on ${request.url.split('?', 1)[0]}; it answers ${allowed.join(', ')}`;
+        const message = `${request.method} is not allowed on ${pathOf(request)}; it answers ${allowed.join(', ')}`;
         return void reply.status(405).send({ statusCode: 405, code: ERROR_CODES.METHOD_NOT_ALLOWED, message, requestId });
       }
-      reply.status(wire.statusCode).send({ ...wire, requestId });
-      return;
+      return void reply.status(wire.statusCode).send({ ...wire, requestId });
     }
     const context = host.switchToRpc().getContext<KafkaContext>();
     if (isEvent(context)) {
@@ -81,6 +82,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 export function isEvent(context: KafkaContext): boolean {
   const headers = context.getMessage().headers ?? {};
   return headers[KafkaHeaders.REPLY_TOPIC] === undefined;
+}
+
+function pathOf(request: { url: string }): string {
+  return request.url.split('?', 1)[0];
 }
 
 function describe(error: unknown): string {

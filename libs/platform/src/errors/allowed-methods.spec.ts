@@ -74,4 +74,13 @@ describe('405 for a method a path does not have (the exception filter and allowe
     assert.equal(((await missing.json()) as { message: string }).message, 'no such thing');
     assert.equal(missing.headers.get('allow'), null);
   });
+
+  it('answers 404 or 405 for what no route has, even with a body Fastify cannot read', async () => {
+    const nowhere = await fetch(`${base}/nowhere`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    assert.equal(nowhere.status, 404);
+    assert.equal(((await nowhere.json()) as { code: string }).code, 'NOT_FOUND');
+    const wrongMethod = await fetch(`${base}/things/1`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{bad' });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get('allow'), 'DELETE, GET, HEAD, OPTIONS');
+  });
 });
