@@ -58,7 +58,13 @@ async function start(
   module: Type<unknown>,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({ genReqId: requestIdOf, requestIdHeader: false, ...options.fastify });
+  const adapter = new FastifyAdapter({
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    // As Express did: /api/products/ is /api/products.
+    routerOptions: { ignoreTrailingSlash: true },
+    ...options.fastify,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, ...options.nestOptions });
   app.useLogger(app.get(Logger));
   const kafkaLog = new NestLogger('Kafka');

@@ -31,6 +31,8 @@ export class ShopKafkaServer extends ServerKafka {
   private joined = false;
   private readonly log = new Logger('KafkaServer');
   private readonly reads = new Set<Promise<void>>();
+  /** Replies on their way: NestJS sends them on a later tick than the handler settles. */
+  private readonly replies = new Set<Promise<unknown>>();
   private readonly readConcurrency: number;
   private readonly writeConcurrency: number;
 
@@ -75,12 +77,27 @@ export class ShopKafkaServer extends ServerKafka {
    * A graceful stop (SIGTERM, a rolling update): leave the group at once, so the other
    * replicas take the partitions without waiting for the session timeout. kafkajs first
    * finishes the messages in hand and commits them; the reads still being answered then
-   * finish too (their replies need the producer, which goes last).
+   * finish too, and every reply is sent (they need the producer, which goes last).
    */
   override async close(): Promise<void> {
     await this.consumer?.disconnect();
     await Promise.allSettled([...this.reads]);
+    // A settled handler's reply, and the end-of-stream message after it, are sent on later
+    // ticks: the producer stays until a whole turn of the event loop starts no more.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.replies.size === 0) break;
+      await Promise.allSettled([...this.replies]);
+    }
     await super.close();
+  }
+
+  override sendMessage(...args: Parameters<ServerKafka['sendMessage']>): ReturnType<ServerKafka['sendMessage']> {
+    const sent = super.sendMessage(...args);
+    this.replies.add(sent);
+    const done = () => void this.replies.delete(sent);
+    sent.then(done, done);
+    return sent;
   }
 
   isJoined(): boolean {
