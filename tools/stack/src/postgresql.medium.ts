@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { startInfra } from './infra';
 import { isPortFree } from './ports';
 
@@ -34,5 +34,22 @@ describe('FerretDB on the stack’s own PostgreSQL', () => {
       await infra.stop();
     }
     assert.equal(await isPortFree(port), true);
+  });
+
+  it('finds a document by _id through an index (GIN on _id), not a scan of its whole collection', { timeout: 120_000 }, async () => {
+    const infra = await startInfra({ name: 'medium-postgresql-ids', databaseOnly: true, useEnv: false, database: 'ferretdb-postgresql', fresh: true });
+    const client = new MongoClient(infra.mongoUri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const orders = client.db('shop').collection('orders');
+      const docs = Array.from({ length: 2000 }, (_, i) => ({ _id: new ObjectId(), n: i }));
+      await orders.insertMany(docs);
+      const plan = JSON.stringify(await orders.find({ _id: docs[1234]._id }).explain());
+      assert.match(plan, /"Index Name":"orders_[0-9a-f]+_id_gin"/, plan);
+      assert.doesNotMatch(plan, /Seq Scan/, plan);
+      assert.deepEqual(await orders.findOne({ _id: docs[1234]._id }), docs[1234]);
+    } finally {
+      await client.close();
+      await infra.stop();
+    }
   });
 });

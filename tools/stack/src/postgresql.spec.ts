@@ -31,6 +31,7 @@ describe('the PostgreSQL under FerretDB', () => {
       unix_socket_directories: '/data/pg',
       unix_socket_permissions: '0700',
       synchronous_commit: 'off',
+      plan_cache_mode: 'force_custom_plan',
     });
   });
 
