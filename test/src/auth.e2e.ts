@@ -334,6 +334,10 @@ describe('auth: accounts, tokens, roles, ownership and rate limits', { timeout: 
       it('lets a configured origin call from a browser, and no other', async () => {
         const allowed = await fetch(`${limited.url}/health/live`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
         assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example');
+        for (const method of ['PATCH', 'DELETE']) {
+          const preflight = await fetch(`${limited.url}/api/products/${product.id}`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': method } });
+          assert.match(preflight.headers.get('access-control-allow-methods') ?? '', new RegExp(`\\b${method}\\b`), `a browser may send ${method}`);
+        }
         const other = await fetch(`${limited.url}/health/live`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
         assert.equal(other.headers.get('access-control-allow-origin'), null);
       });

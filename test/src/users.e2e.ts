@@ -143,6 +143,22 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
       assert.equal(array.body.code, 'VALIDATION_FAILED');
     });
 
+    it('answers a body that is not JSON with 415, takes an empty one of any type as none, and a URL it cannot read with 400', async () => {
+      const text = await api.raw('POST', '/api/users', '{"email":"a@b.c"}', { 'content-type': 'text/plain' });
+      assert.equal(text.status, 415);
+      assert.deepEqual(text.body, { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body must be JSON (Content-Type: application/json)', requestId: text.headers.get('x-request-id') });
+      const emptyText = await api.raw('DELETE', `/api/users/${UNKNOWN_ID}`, '', { 'content-type': 'text/plain' });
+      assert.equal(emptyText.status, 404, 'an empty body is no body, whatever its type');
+      const emptyJson = await api.raw('DELETE', `/api/users/${UNKNOWN_ID}`, '', { 'content-type': 'application/json' });
+      assert.equal(emptyJson.status, 404);
+      for (const path of ['/api/users/%E0%A4%A', `/api/users/${'a'.repeat(101)}`]) {
+        const bad = await api.get(path);
+        assert.equal(bad.status, 400, path);
+        assert.equal(bad.body.code, 'VALIDATION_FAILED', path);
+        assert.equal(bad.body.requestId, bad.headers.get('x-request-id'), path);
+      }
+    });
+
     it('answers a body over 1 MB with 413', async () => {
       const res = await api.post('/api/users', { password: PASSWORD, email: uniqueEmail(), name: 'x'.repeat(1_100_000) });
       assert.equal(res.status, 413);

@@ -16,17 +16,29 @@ export async function configureHttp(app: NestFastifyApplication): Promise<void> 
   const config = app.get(GatewayConfig);
   await app.register(fastifyHelmet);
   if (config.CORS_ORIGINS) {
-    app.enableCors({ origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(','), exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'] });
+    app.enableCors({
+      origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(','),
+      // @fastify/cors allows GET, HEAD and POST unless told (Express's cors allowed these);
+      // an OPTIONS without Origin is not a preflight, and gets the router's 204 with Allow.
+      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      strictPreflight: false,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
+    });
   }
-  // JSON only (Fastify also reads text/plain by default): anything else is 415. An empty
-  // body is no body (a DELETE sent with Content-Type: application/json), and bad JSON is
-  // MALFORMED_JSON in the one error shape; too large is Fastify's own 413, mapped by the filter.
+  // JSON only (Fastify also reads text/plain by default): any other body is 415. An empty
+  // body is no body whatever its Content-Type (a DELETE sent with application/json, a
+  // fetch that says text/plain), and bad JSON is MALFORMED_JSON in the one error shape; too
+  // large is Fastify's own 413, mapped by the filter.
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
     parseJson(request, String(body), (error, value) => (error ? done(new ShopError(400, ERROR_CODES.MALFORMED_JSON, 'The body is not valid JSON')) : done(null, value)));
+  });
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    done(new ShopError(415, ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 'The body must be JSON (Content-Type: application/json)'));
   });
 
   const document = createOpenApiDocument(app);

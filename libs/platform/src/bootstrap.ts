@@ -1,7 +1,8 @@
 import { INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ERROR_CODES } from '@shop/contracts';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app.config';
 import { waitForDatabase } from './database.module';
@@ -63,6 +64,11 @@ async function start(
     requestIdHeader: false,
     // As Express did: /api/products/ is /api/products.
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot decode, or a path parameter over 100 characters: the one
+    // error shape with the request id, not Fastify's own body.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.status(400).header('X-Request-Id', request.id).send({ statusCode: 400, code: ERROR_CODES.VALIDATION_FAILED, message: `The URL could not be read: ${error.message}`, requestId: request.id });
+    },
     ...options.fastify,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, ...options.nestOptions });

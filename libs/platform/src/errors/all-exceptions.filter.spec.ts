@@ -82,6 +82,12 @@ describe('toWireError', () => {
     assert.doesNotMatch(JSON.stringify(wire), /secret|stack|at /);
   });
 
+  it('answers a framework’s own 4xx (a body the client stopped sending) as that 4xx, without its words', () => {
+    const aborted = Object.assign(new Error('aborted at /srv/app/node_modules/x.js'), { statusCode: 400 });
+    assert.deepEqual(toWireError(aborted), { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The request could not be read' });
+    assert.deepEqual(toWireError(Object.assign(new Error('boom'), { statusCode: 502 })), { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
+  });
+
   it('answers a thrown string or undefined with the same 500', () => {
     for (const thrown of ['boom', undefined, { statusCode: 'x' }]) {
       assert.deepEqual(toWireError(thrown), { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });

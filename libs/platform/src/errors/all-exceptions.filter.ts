@@ -32,7 +32,17 @@ export function toWireError(error: unknown): WireError {
     const wire: WireError = { statusCode: status, code: HTTP_CODES[status] ?? `HTTP_${status}`, message };
     return Object.keys(rest).length > 0 ? { ...wire, details: rest } : wire;
   }
+  // A framework's own refusal of the request (Fastify's body reader when the client goes
+  // away mid-body): a 4xx it named, without its words.
+  const status = clientErrorStatus(error);
+  if (status !== undefined) return { statusCode: status, code: HTTP_CODES[status] ?? `HTTP_${status}`, message: 'The request could not be read' };
   return INTERNAL;
+}
+
+function clientErrorStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const status = (error as { statusCode?: unknown; status?: unknown }).statusCode ?? (error as { status?: unknown }).status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }
 
 /**

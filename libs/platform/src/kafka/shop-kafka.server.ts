@@ -27,6 +27,9 @@ import { injectTraceContext, inSpan, messagingAttributes, recordOutcome, SpanKin
  * - it knows whether its consumer is in its group, for readiness.
  * The handled-message line and metric come from RpcHandledInterceptor.
  */
+/** How long a stopping server waits for its replies in flight (a pod's grace period is 30 s). */
+const REPLY_DRAIN_MS = 10_000;
+
 export class ShopKafkaServer extends ServerKafka {
   private joined = false;
   private readonly log = new Logger('KafkaServer');
@@ -84,10 +87,16 @@ export class ShopKafkaServer extends ServerKafka {
     await Promise.allSettled([...this.reads]);
     // A settled handler's reply, and the end-of-stream message after it, are sent on later
     // ticks: the producer stays until a whole turn of the event loop starts no more.
+    // A broker that does not take them costs each send its retries: at most REPLY_DRAIN_MS in all.
+    const deadline = Date.now() + REPLY_DRAIN_MS;
     for (;;) {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.replies.size === 0) break;
-      await Promise.allSettled([...this.replies]);
+      if (Date.now() > deadline) {
+        this.log.warn({ replies: this.replies.size }, `Stopping with ${this.replies.size} replies unsent after ${REPLY_DRAIN_MS} ms`);
+        break;
+      }
+      await Promise.race([Promise.allSettled([...this.replies]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1).unref())]);
     }
     await super.close();
   }

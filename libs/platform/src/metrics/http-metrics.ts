@@ -18,7 +18,8 @@ export function installHttpMetrics(instance: FastifyInstance): void {
     // 'close' comes once for every response, answered or abandoned by the client.
     reply.raw.once('close', () => {
       httpInFlight.dec();
-      end({ method: request.method, route: route ?? 'unmatched', status: String(reply.raw.statusCode) });
+      // A call whose client left before the answer was written counts as `aborted`.
+      end({ method: request.method, route: route ?? 'unmatched', status: reply.raw.writableFinished ? String(reply.raw.statusCode) : 'aborted' });
     });
     done();
   });
