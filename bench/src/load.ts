@@ -68,7 +68,15 @@ function withHeaders(req: autocannon.Request, spec: RequestSpec): autocannon.Req
   return { ...req, method: spec.method, path: spec.path, body: spec.body ?? '', headers: headersOf(spec) };
 }
 
-export async function openLoop(baseUrl: string, next: () => RequestSpec, ratePerS: number, durationS: number, check?: BodyCheck, maxSockets = 256): Promise<RawRun> {
+/**
+ * Sockets an open loop may hold at once: more than a flood can legitimately keep waiting.
+ * At 500 orders/s with a 2.5 s admission budget and about 100 placed a second, some 250
+ * admitted calls are in flight; with 256 sockets those held every socket, and the
+ * refusals queued in this process for seconds (client timeouts the gateway never saw).
+ */
+const OPEN_LOOP_SOCKETS = 2048;
+
+export async function openLoop(baseUrl: string, next: () => RequestSpec, ratePerS: number, durationS: number, check?: BodyCheck, maxSockets = OPEN_LOOP_SOCKETS): Promise<RawRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const run: RawRun = { elapsedS: 0, latenciesMs: [], statuses: {}, errors: 0, timeouts: 0, unanswered: 0 };
   const total = Math.round(ratePerS * durationS);
