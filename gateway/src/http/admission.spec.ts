@@ -19,6 +19,18 @@ function routeAnswering(perSecond: number, budgetMs = 2500) {
 }
 
 describe('RouteAdmission', () => {
+  it('refuses, before it can judge a rate, once a call has waited longer than the budget unanswered', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 30; i++) assert.equal(route.enter().admitted, true, 'a burst goes in');
+    now = 2400;
+    assert.equal(route.enter().admitted, true, 'the oldest has waited 2.4 s: within the budget');
+    now = 2600;
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2600, retryAfterSeconds: 1 });
+    for (let i = 0; i < 30; i++) route.leave();
+    assert.equal(route.enter().admitted, true, 'the calls of the burst answered: the one left has waited 0.2 s');
+  });
+
   it('lets a burst in whole, up to 256 at once, until 20 answers give it a rate to judge by', () => {
     const { route } = routeAnswering(9); // 18 answers in the window, 1 call in flight
     const verdicts = Array.from({ length: 260 }, () => route.enter());

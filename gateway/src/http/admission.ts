@@ -35,6 +35,8 @@ export class RouteAdmission {
   private busySince = 0;
   /** Times of the answers in the window, oldest first. */
   private readonly answers: number[] = [];
+  /** When the calls in flight were admitted, oldest first (taken as leaving in that order). */
+  private readonly admittedAt: number[] = [];
 
   constructor(
     private readonly budgetMs: number,
@@ -55,14 +57,24 @@ export class RouteAdmission {
       }
     } else if (this.inFlight >= UNJUDGED_IN_FLIGHT) {
       return { admitted: false, retryAfterSeconds: 1 };
+    } else if (this.admittedAt.length > 0 && now - this.admittedAt[0] > this.budgetMs) {
+      // Too few answers to judge by, and a call has waited longer than the budget already:
+      // a route this slow would keep a new call past it too (a slow machine's first seconds
+      // of a flood: with no other rule, each answer let one more call join a queue of 255).
+      const waitedMs = now - this.admittedAt[0];
+      return { admitted: false, expectedWaitMs: waitedMs, retryAfterSeconds: Math.max(1, Math.ceil((waitedMs - this.budgetMs) / 1000)) };
     }
     this.inFlight++;
+    this.admittedAt.push(now);
     return { admitted: true };
   }
 
   /** An admitted call was answered, however. */
   leave(): void {
     this.inFlight--;
+    // The oldest entry goes: were a younger call the one answered, the oldest age read here
+    // is at most understated, and the rule above refuses later, never sooner.
+    this.admittedAt.shift();
     this.answers.push(this.now());
   }
 }
