@@ -326,17 +326,14 @@ describe('orders: the saga over three services keeps stock exact', () => {
         calls.push(api.post('/api/orders', { userId: buyer, items: [{ productId: product.id, quantity: 1 }] }).then((r) => ({ at, status: r.status, ms: r.ms, retryAfter: r.headers.get('retry-after'), code: r.body?.code })));
       }
       const answers = await Promise.all(calls);
-      const refused = answers.filter((a) => a.status === 503);
+      const refused = answers.filter((a) => a.status === 503 && a.code === 'OVERLOADED');
       const refusalMs = refused.map((a) => a.ms);
       console.log(
         `# ${RATE_PER_S} orders/s for ${SECONDS} s: ${JSON.stringify(countBy(answers.map((a) => a.status)))}; 503 in p50 ${percentile(refusalMs, 50).toFixed(0)} / p90 ${percentile(refusalMs, 90).toFixed(0)} / p99 ${percentile(refusalMs, 99).toFixed(0)} / max ${Math.max(...refusalMs).toFixed(0)} ms; 201 p99 ${percentile(answers.filter((a) => a.status === 201).map((a) => a.ms), 99).toFixed(0)} ms`,
       );
       assert.ok(refused.length > 0, 'the overload was refused, in part');
       assert.ok(answers.filter((a) => a.status === 201).length > 0, 'and orders were placed meanwhile');
-      for (const a of refused) {
-        assert.equal(a.code, 'OVERLOADED');
-        assert.ok(Number(a.retryAfter) >= 1, `Retry-After in seconds: ${a.retryAfter}`);
-      }
+      for (const a of refused) assert.ok(Number(a.retryAfter) >= 1, `Retry-After in seconds: ${a.retryAfter}`);
       // A refusal comes at once, not after the wait it refuses. The gateway decides each within
       // milliseconds (its access log times every answer from the request's arrival):
       const refusedInGateway = system.gateways[0]
@@ -354,8 +351,10 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.ok(percentile(refusalMs, 50) < 1000, 'the median refusal well within a second');
       assert.ok(percentile(refusalMs, 90) < 5000, 'nine refusals in ten before the RPC timeout they spare the caller');
       // The route is judged from its first 20 answers on; from then on nothing it admits times out.
+      // Before that, an admitted order may time out: 504, or 503 KAFKA_UNAVAILABLE when the
+      // broker, as busy as the rest of the box, is slow to answer the gateway's check too.
       const judged = answers.filter((a) => a.at > 2000);
-      assert.deepEqual(judged.filter((a) => ![201, 503].includes(a.status)), [], 'once judged, every order is placed or refused at once: no 504');
+      assert.deepEqual(judged.filter((a) => !(a.status === 201 || (a.status === 503 && a.code === 'OVERLOADED'))), [], 'once judged, every order is placed or refused at once: no timeout');
 
       // What timed out before the route was judged is decided, or abandoned and released, by the time order-service is idle.
       await untilOrderServiceIdle(system.apps['order-service'][0].url);
