@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { ERROR_CODES } from '@shop/contracts';
-import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
+import { pathOf, ShopError, UNLIMITED_ROUTE } from '@shop/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const CREDENTIALS_ROUTE = 'shop:credentials';
@@ -32,7 +32,7 @@ export function rateLimits(perMinute: number): ThrottlerModuleOptions {
         ttl: MINUTE,
         limit: CREDENTIAL_ATTEMPTS_PER_MINUTE,
         skipIf: (context) => !marked(context, CREDENTIALS_ROUTE),
-        getTracker: (req) => `${req.ip}|${String(req.body?.email ?? '').trim().toLowerCase()}|${String(req.url).split('?', 1)[0]}`,
+        getTracker: (req) => `${req.ip}|${String(req.body?.email ?? '').trim().toLowerCase()}|${pathOf({ url: String(req.url) })}`,
       },
     ],
   };
@@ -51,7 +51,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, detail.timeToBlockExpire);
     context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(seconds));
-    const what = context.switchToHttp().getRequest<FastifyRequest>().url.split('?', 1)[0];
+    const what = pathOf(context.switchToHttp().getRequest<FastifyRequest>());
     throw new ShopError(429, ERROR_CODES.RATE_LIMITED, `Too many requests to ${what} from this client; retry in ${seconds} s`, { retryAfterSeconds: seconds, limit: detail.limit });
   }
 }

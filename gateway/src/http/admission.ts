@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ERROR_CODES } from '@shop/contracts';
-import { ShopError, UNLIMITED_ROUTE } from '@shop/platform';
+import { pathOf, ShopError, UNLIMITED_ROUTE } from '@shop/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { finalize, Observable } from 'rxjs';
 import { GatewayConfig } from '../config';
@@ -113,7 +113,7 @@ export class AdmissionInterceptor implements NestInterceptor {
     const verdict = admission.enter();
     if (!verdict.admitted) {
       context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(verdict.retryAfterSeconds));
-      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${request.method} ${request.url.split('?', 1)[0]} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
+      throw new ShopError(503, ERROR_CODES.OVERLOADED, `Too busy to answer ${request.method} ${pathOf(request)} within ${this.budgetMs} ms; retry in ${verdict.retryAfterSeconds} s`, {
         retryAfterSeconds: verdict.retryAfterSeconds,
         ...(verdict.expectedWaitMs !== undefined && { expectedWaitMs: verdict.expectedWaitMs }),
       });

@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './config/app.config';
 export * from './context/request-context';
 export * from './errors/all-exceptions.filter';
+export { pathOf } from './errors/allowed-methods';
 export * from './errors/shop.error';
 export * from './errors/validation.pipe';
 export * from './health/kafka.health';

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, of, throwError } from 'rxjs';
 import { requestContext } from '../context/request-context';
 import { setAside } from '../kafka/dead-letter';
-import { allowedMethods } from './allowed-methods';
+import { allowedMethods, pathOf } from './allowed-methods';
 import { ShopError } from './shop.error';
 
 const HTTP_CODES: Record<number, string> = {
@@ -92,10 +92,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
 export function isEvent(context: KafkaContext): boolean {
   const headers = context.getMessage().headers ?? {};
   return headers[KafkaHeaders.REPLY_TOPIC] === undefined;
-}
-
-function pathOf(request: { url: string }): string {
-  return request.url.split('?', 1)[0];
 }
 
 function describe(error: unknown): string {

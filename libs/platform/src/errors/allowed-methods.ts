@@ -13,8 +13,13 @@ interface RoutedRequest {
  * has this path or one has this method (then the 404 is the handler's own). Called only
  * on the way to a 404. OPTIONS is left out: CORS answers it on every path when enabled.
  */
+/** A request's path: its URL without the query (Fastify's request has no `path`). */
+export function pathOf(request: { url: string }): string {
+  return request.url.split('?', 1)[0];
+}
+
 export function allowedMethods(request: RoutedRequest): string[] {
-  const path = request.url.split('?', 1)[0];
+  const path = pathOf(request);
   const allowed = METHODS.filter((method) => method !== 'OPTIONS' && request.server.findRoute({ method: method as 'GET', url: path }) !== null);
   return allowed.includes(request.method) ? [] : allowed;
 }
