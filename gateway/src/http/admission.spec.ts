@@ -36,6 +36,34 @@ describe('RouteAdmission', () => {
     const verdicts = Array.from({ length: 260 }, () => route.enter());
     assert.equal(verdicts.filter((v) => v.admitted).length, 255);
     assert.deepEqual(verdicts[255], { admitted: false, retryAfterSeconds: 1 });
+    route.leave();
+    assert.equal(route.enter().admitted, false, 'refused once, judged from then on: 255 in flight at 9.5 per s is 27 s, so an answer frees no place');
+  });
+
+  it('once it has refused, judges by the answers it has, however few, until no call is in flight', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 10; i++) route.enter();
+    now = 2000;
+    for (let i = 0; i < 100; i++) assert.equal(route.enter().admitted, true, 'too few answers to judge by, and no call has waited 2.5 s');
+    now = 2600;
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2600, retryAfterSeconds: 1 });
+    now = 2700;
+    for (let i = 0; i < 10; i++) route.leave(); // the first 10 answered: the oldest left has waited 0.7 s
+    // 10 answers in the last 2 s, 100 in flight: the next would wait 101 / 5 per s = 20 s.
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 20200, retryAfterSeconds: 18 });
+    for (let i = 0; i < 100; i++) route.leave();
+    assert.equal(route.enter().admitted, true, 'every call answered: a new busy spell, let in');
+  });
+
+  it('asks a refused caller back within 30 s, however long the queue looks', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 200; i++) route.enter();
+    now = 2600;
+    assert.equal(route.enter().admitted, false);
+    route.leave(); // 1 answer in 2 s, 199 in flight: 400 s
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 400000, retryAfterSeconds: 30 });
   });
 
   it('refuses, at once, a call that would wait longer than the budget: (in flight + 1) / answers per second', () => {
@@ -53,7 +81,9 @@ describe('RouteAdmission', () => {
     for (let i = 0; i < 10; i++) route.leave();
     assert.equal(route.enter().admitted, true, '65 in flight, 70 answers in 2 s: 66 / 35 per s = 1.9 s');
     advance(2500);
-    assert.equal(route.enter().admitted, true, 'no answer in the last 2 s: too few to judge, let in');
+    assert.deepEqual(route.enter(), { admitted: false, retryAfterSeconds: 1 }, 'no answer in the last 2 s: nothing leaves the queue');
+    for (let i = 0; i < 66; i++) route.leave();
+    assert.equal(route.enter().admitted, true, 'every call answered: let in');
   });
 
   it('asks a refused caller to come back when the excess has been answered', () => {

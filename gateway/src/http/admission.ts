@@ -14,10 +14,13 @@ const WINDOW_MS = 2000;
  * UNJUDGED_IN_FLIGHT at once: a burst that arrives at once (100 orders, 160 reads on one
  * gateway) goes in whole before its first answers could judge it (with 10, the first
  * answers of 100 racing orders came back while the last were arriving, and refused 45 of
- * them), and a flood cannot queue more than that before it is judged.
+ * them), and a flood cannot queue more than that before it is judged. Once the route has
+ * had to refuse a call, it is judged by the answers it has, however few, until it is idle.
  */
 const MIN_ANSWERS = 20;
 const UNJUDGED_IN_FLIGHT = 256;
+/** A refused caller is asked back within this, however long the queue looks from few answers. */
+const MAX_RETRY_AFTER_S = 30;
 
 export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds: number; expectedWaitMs?: number };
 
@@ -33,6 +36,13 @@ export class RouteAdmission {
   private inFlight = 0;
   /** When the route last went from no call in flight to one: its rate counts from then. */
   private busySince = 0;
+  /**
+   * Whether the route refused a call since it went busy. From then on it is judged by the
+   * answers it has, however few: a slow machine's flood, refused at first for a call that
+   * waited past the budget (or for a full queue), otherwise let one more call join a queue
+   * of hundreds for each answer, and those timed out.
+   */
+  private refusedWhileBusy = false;
   /** Times of the answers in the window, oldest first. */
   private readonly answers: number[] = [];
   /** When the calls in flight were admitted, oldest first (taken as leaving in that order). */
@@ -45,27 +55,40 @@ export class RouteAdmission {
 
   enter(): Verdict {
     const now = this.now();
-    if (this.inFlight === 0) this.busySince = now;
+    if (this.inFlight === 0) {
+      this.busySince = now;
+      this.refusedWhileBusy = false;
+    }
     // Answers per second while busy: the quiet before a burst says nothing of the capacity.
     const since = Math.max(now - WINDOW_MS, this.busySince);
     while (this.answers.length > 0 && this.answers[0] < since) this.answers.shift();
-    if (this.answers.length >= MIN_ANSWERS) {
+    const verdict = this.judge(now, since);
+    if (!verdict.admitted) {
+      this.refusedWhileBusy = true;
+      return verdict;
+    }
+    this.inFlight++;
+    this.admittedAt.push(now);
+    return verdict;
+  }
+
+  private judge(now: number, since: number): Verdict {
+    if (this.answers.length >= MIN_ANSWERS || this.refusedWhileBusy) {
+      // No answer at all since the route went busy, or in the last 2 s: nothing leaves the queue.
+      if (this.answers.length === 0) return { admitted: false, retryAfterSeconds: 1 };
       const expectedWaitMs = ((this.inFlight + 1) * Math.max(1, now - since)) / this.answers.length;
       if (expectedWaitMs > this.budgetMs) {
         // By then the calls in flight beyond the budget's worth have been answered.
-        return { admitted: false, expectedWaitMs: Math.round(expectedWaitMs), retryAfterSeconds: Math.max(1, Math.ceil((expectedWaitMs - this.budgetMs) / 1000)) };
+        return { admitted: false, expectedWaitMs: Math.round(expectedWaitMs), retryAfterSeconds: retryAfter(expectedWaitMs - this.budgetMs) };
       }
     } else if (this.inFlight >= UNJUDGED_IN_FLIGHT) {
       return { admitted: false, retryAfterSeconds: 1 };
     } else if (this.admittedAt.length > 0 && now - this.admittedAt[0] > this.budgetMs) {
       // Too few answers to judge by, and a call has waited longer than the budget already:
-      // a route this slow would keep a new call past it too (a slow machine's first seconds
-      // of a flood: with no other rule, each answer let one more call join a queue of 255).
+      // a route this slow would keep a new call past it too.
       const waitedMs = now - this.admittedAt[0];
-      return { admitted: false, expectedWaitMs: waitedMs, retryAfterSeconds: Math.max(1, Math.ceil((waitedMs - this.budgetMs) / 1000)) };
+      return { admitted: false, expectedWaitMs: waitedMs, retryAfterSeconds: retryAfter(waitedMs - this.budgetMs) };
     }
-    this.inFlight++;
-    this.admittedAt.push(now);
     return { admitted: true };
   }
 
@@ -77,6 +100,11 @@ export class RouteAdmission {
     this.admittedAt.shift();
     this.answers.push(this.now());
   }
+}
+
+/** Seconds until `excessMs` of queue has been answered: at least 1, at most MAX_RETRY_AFTER_S. */
+function retryAfter(excessMs: number): number {
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(excessMs / 1000)));
 }
 
 /** The admission budget: ADMISSION_MAX_WAIT_MS, else half the RPC timeout (0: never refuse). */
