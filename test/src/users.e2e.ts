@@ -221,7 +221,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     assert.equal(after.status, 201);
   });
 
-  it('answers 30 concurrent creates with 201 each, then 240 concurrent reads each with its own user', async () => {
+  it('answers 30 concurrent creates with 201 each, then 180 concurrent reads each with its own user', async () => {
     // 30, not more: a create hashes a password (about 0.1 s of CPU by design), and the whole
     // burst must fit in RPC_TIMEOUT_MS on 2 cores shared with the stack: 50 took 4.2 s of the
     // 5 s in a CI run on a busy machine.
@@ -229,7 +229,7 @@ describe('users: HTTP -> Kafka request-reply -> user-service -> MongoDB', () => 
     const created = await Promise.all(emails.map((email, i) => api.post('/api/users', { password: PASSWORD, email, name: `Concurrent ${i}` })));
     assert.deepEqual(created.map((r) => r.status), emails.map(() => 201), `every create answered 201: ${JSON.stringify(created.filter((r) => r.status !== 201).map((r) => [r.status, r.body?.code, Math.round(r.ms)]))}`);
     assert.deepEqual(created.map((r) => r.body.email), emails);
-    const wanted = Array.from({ length: 8 }, () => created).flat().map((r) => r.body);
+    const wanted = Array.from({ length: 6 }, () => created).flat().map((r) => r.body);
     const reads = await Promise.all(wanted.map((user) => api.get(`/api/users/${user.id}`)));
     assert.deepEqual(reads.map((r) => r.status), wanted.map(() => 200), `every read answered 200: ${JSON.stringify(reads.filter((r) => r.status !== 200).map((r) => [r.status, r.body?.code, Math.round(r.ms)]))}`);
     assert.deepEqual(reads.map((r) => r.body), wanted);

@@ -12,6 +12,8 @@ import { ShopKafkaServer } from './kafka/shop-kafka.server';
 import { ensureTopics } from './kafka/topics';
 import { installRequestContext, requestIdOf } from './context/request-ids';
 import { installHttpMetrics } from './metrics/http-metrics';
+import { installAccessLog } from './logging/access-log';
+import { rootLoggerOf } from './logging/logger.module';
 
 /**
  * Boots an app: JSON logger, topics ensured, then (for services) the Kafka server
@@ -86,6 +88,7 @@ async function start(
     app.connectMicroservice({ strategy: ref.server }, { inheritAppConfig: true });
   }
   installHttpMetrics(adapter.getInstance());
+  installAccessLog(adapter.getInstance(), rootLoggerOf(app));
   installRequestContext(adapter.getInstance());
   closeConnectionsOnShutdown(adapter.getInstance());
   await options.configure?.(app);

@@ -1,22 +1,20 @@
-import { DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { Options } from 'pino-http';
+import { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { LoggerModule, Params, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
+import pino, { Logger, LoggerOptions } from 'pino';
 import PinoPretty from 'pino-pretty';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../config/app.config';
 import { requestContext } from '../context/request-context';
 import { ServiceInfo } from '../service-info';
 import { traceIds } from '../tracing/tracing';
 
-const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
-
 /**
  * JSON lines, one per event, each with `service`, `instance` and the `requestId` of
- * the HTTP call or Kafka message being handled (and its `traceId` and `spanId` when tracing). Health and metrics are kept out of
- * the access log; the access line names method and URL, not headers (credentials stay out).
+ * the HTTP call or Kafka message being handled (and its `traceId` and `spanId` when tracing).
+ * The HTTP access line is written by `installAccessLog`, not by pino-http's middleware: the
+ * module serves the logger to Nest.
  */
 export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModule {
-  const options: Options = {
+  const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     base: { service: info.name, instance: info.instance },
     messageKey: 'msg',
@@ -29,21 +27,15 @@ export function loggerModule(config: AppConfig, info: ServiceInfo): DynamicModul
       paths: ['*.password', '*.passwordHash'],
       censor: '[redacted]',
     },
-    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },
-    // The access line is written after the response, outside the request's context: name the id here.
-    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
-    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, requestId: (req as IncomingMessage & { id?: string }).id }),
-    customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} answered ${res.statusCode} in ${Math.round(ms)} ms`,
-    customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} failed with ${res.statusCode}`,
-    serializers: {
-      // No headers: they carry credentials, and serialising and redacting them took about
-      // 2 % of the gateway's CPU on product reads (a CPU profile). The request id ties a line to the rest.
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
   };
   const pretty = (config.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
   // Pretty output is written synchronously: a crash at boot still shows its last words.
-  return LoggerModule.forRoot({ pinoHttp: pretty ? [options, PinoPretty({ sync: true, singleLine: true, translateTime: 'HH:MM:ss.l' })] : options });
+  const logger = pretty ? pino(options, PinoPretty({ sync: true, singleLine: true, translateTime: 'HH:MM:ss.l' })) : pino(options);
+  // One logger for Nest's lines and the access lines; pino-http's middleware on no route.
+  return LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] });
+}
+
+/** The root logger `loggerModule` made for the app: access lines go straight to it, with no serializers of pino-http's. */
+export function rootLoggerOf(app: INestApplicationContext): Logger {
+  return (app.get<Params>(PARAMS_PROVIDER_TOKEN).pinoHttp as { logger: Logger }).logger;
 }

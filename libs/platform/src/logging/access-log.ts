@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** Health and metrics are polled by machines: kept out of the access log. */
+const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
+
+/**
+ * One access line per HTTP call, written when its response ends: method and URL (no
+ * headers: they carry credentials), status, milliseconds since the request arrived, and the
+ * request id that ties it to the call's other lines. A call whose client left before the
+ * answer was written says so. Written by a Fastify hook to the root logger rather than by
+ * pino-http's middleware, which made a child logger per call and ran through Nest's
+ * middleware layer: about 16 % of the gateway's CPU on product reads (a CPU profile).
+ */
+export function installAccessLog(instance: FastifyInstance, logger: Logger): void {
+  instance.addHook('onRequest', (request, reply, done) => {
+    if (!QUIET_ROUTES.test(request.url)) {
+      // 'close' comes once for every response, answered or abandoned by the client. Ahead of
+      // the other listeners: OpenTelemetry's ends the call's span there, and a line written in
+      // a span that has ended carries no trace id.
+      reply.raw.prependOnceListener('close', () => {
+        const { method, url } = request;
+        const statusCode = reply.raw.statusCode;
+        const responseTime = Math.round(reply.elapsedTime);
+        const answered = reply.raw.writableFinished;
+        logger.info(
+          { req: { method, url }, res: { statusCode }, responseTime, requestId: request.id, ...(!answered && { aborted: true }) },
+          answered ? `${method} ${url} answered ${statusCode} in ${responseTime} ms` : `${method} ${url} abandoned by its client after ${responseTime} ms`,
+        );
+      });
+    }
+    done();
+  });
+}
