@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { PlatformModule } from '@shop/platform';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config';
-import { AdmissionInterceptor } from './http/admission';
+import { AdmissionGuard } from './http/admission';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { StatusModule } from './status/status.module';
@@ -11,6 +11,6 @@ import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [PlatformModule.forRoot({ service: 'gateway', config: GatewayConfig, defaults: { PORT: 3000 } }), AuthModule, UsersModule, ProductsModule, OrdersModule, StatusModule],
-  providers: [{ provide: APP_INTERCEPTOR, useClass: AdmissionInterceptor }],
+  providers: [{ provide: APP_GUARD, useClass: AdmissionGuard }],
 })
 export class AppModule {}
