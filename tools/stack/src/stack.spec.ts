@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startNodeService } from './apps';
+import { startNodeService, withHeapCap } from './apps';
 import { kafkaServerProperties, newClusterId } from './kafka';
 import { freePort, isPortFree } from './ports';
 
@@ -109,6 +109,14 @@ describe('app processes (with a stub service)', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('V8 heap cap', () => {
+  it('caps old space at 160 MB, keeping what NODE_OPTIONS already says, unless it sets a cap of its own', () => {
+    assert.equal(withHeapCap(undefined), '--max-old-space-size=160');
+    assert.equal(withHeapCap('--require ./profile.cjs'), '--require ./profile.cjs --max-old-space-size=160');
+    assert.equal(withHeapCap('--max-old-space-size=512'), '--max-old-space-size=512');
   });
 });
 
