@@ -327,8 +327,12 @@ describe('orders: the saga over three services keeps stock exact', () => {
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         calls.push(api.post('/api/orders', { userId: buyer, items: [{ productId: product.id, quantity: 1 }] }).then((r) => ({ status: r.status, ms: r.ms, retryAfter: r.headers.get('retry-after'), code: r.body?.code })));
       }
+      // Mid-flood, a call without a token is told so: admission judges only calls that may go in.
+      const anonymousId = `anonymous-${randomUUID()}`;
+      const anonymous = await client(system.gateways[0].url).post('/api/orders', { userId: buyer, items: [{ productId: product.id, quantity: 1 }] }, { 'X-Request-Id': anonymousId });
       clearInterval(probing);
       const answers = await Promise.all(calls);
+      assert.equal(anonymous.status, 401, `a call without a token during the flood: ${anonymous.status} ${anonymous.body?.code}`);
       const livenessMs = await Promise.all(probes);
       const refused = answers.filter((a) => a.status === 503 && a.code === 'OVERLOADED');
       const refusalMs = refused.map((a) => a.ms);
@@ -342,16 +346,23 @@ describe('orders: the saga over three services keeps stock exact', () => {
       // milliseconds (its access log times every answer from the request's arrival):
       // (Its access line has no code: the refusals are the calls its OVERLOADED warning names.)
       const requestIdOf = (line: string) => /"requestId":"([^"]+)"/.exec(line)?.[1];
-      const gatewayLog = system.gateways[0].readLog().split('\n');
-      const overloaded = new Set(gatewayLog.filter((line) => line.includes('"code":"OVERLOADED"')).map(requestIdOf));
-      const flood = gatewayLog
-        .filter((line) => line.includes('"url":"/api/orders"') && line.includes('"responseTime":'))
-        .map((line) => {
-          const ms = Number(/"responseTime":(\d+)/.exec(line)?.[1]);
-          const arrived = Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '') - ms;
-          return { arrived, ms, status: Number(/"statusCode":(\d+)/.exec(line)?.[1]), refused: overloaded.has(requestIdOf(line)) };
-        })
-        .filter((call) => call.arrived >= startedAt);
+      const accessLines = () =>
+        system.gateways[0]
+          .readLog()
+          .split('\n')
+          .filter((line) => line.includes('"url":"/api/orders"') && line.includes('"responseTime":'))
+          .map((line) => {
+            const ms = Number(/"responseTime":(\d+)/.exec(line)?.[1]);
+            const answeredAt = Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '');
+            return { arrived: answeredAt - ms, answeredAt, ms, status: Number(/"statusCode":(\d+)/.exec(line)?.[1]), requestId: requestIdOf(line) };
+          })
+          .filter((call) => call.arrived >= startedAt);
+      // The access line is written as each response closes, after the client has it: wait for all of them.
+      await waitUntil(() => accessLines().length >= answers.length + 1, 'the gateway to log every call of the flood');
+      const overloaded = new Set(system.gateways[0].readLog().split('\n').filter((line) => line.includes('"code":"OVERLOADED"')).map(requestIdOf));
+      const flood = accessLines()
+        .filter((call) => call.requestId !== anonymousId)
+        .map((call) => ({ ...call, refused: overloaded.has(call.requestId) }));
       const refusedInGateway = flood.filter((call) => call.refused).map((call) => call.ms);
       assert.ok(refusedInGateway.length >= refused.length, `the gateway logged every refusal: ${refusedInGateway.length} of ${refused.length}`);
       console.log(`# refusals timed in the gateway: p50 ${percentile(refusedInGateway, 50)} / p99 ${percentile(refusedInGateway, 99)} / max ${Math.max(...refusedInGateway)} ms`);
@@ -368,8 +379,8 @@ describe('orders: the saga over three services keeps stock exact', () => {
       // Until the route is judged (20 answers, a queue of 256, or a call waiting past the
       // budget), an admitted order may time out: 504, or 503 KAFKA_UNAVAILABLE when the broker,
       // as busy as the rest of the box, is slow to answer the gateway's check too. From the
-      // gateway's first refusal on, nothing it admits times out.
-      const judgedFrom = Math.min(...flood.filter((call) => call.refused).map((call) => call.arrived));
+      // gateway's first refusal on (the moment it answered it), nothing it admits times out.
+      const judgedFrom = Math.min(...flood.filter((call) => call.refused).map((call) => call.answeredAt));
       const lateTimeouts = flood.filter((call) => call.arrived > judgedFrom && !(call.status === 201 || call.refused));
       assert.deepEqual(lateTimeouts, [], `once judged, every order is placed or refused at once: no timeout (first refusal ${judgedFrom - startedAt} ms into the flood)`);
 

@@ -11,7 +11,7 @@ export const APPS = ['user-service', 'product-service', 'order-service', 'gatewa
  * V8's old space capped at 160 MB, as the Docker image and the Kubernetes manifests run the
  * apps. Left alone, V8 grows the heap into what the machine offers: the gateway's RSS was
  * 258-297 MB under product reads, most of it garbage not yet collected; capped, 156-166 MB,
- * for about a tenth more of the gateway's CPU per read, and no difference on orders
+ * for 10-15 % more of the gateway's CPU per read, and no difference on orders
  * (docs/BENCHMARKS.md, "V8's old space capped by default"). A cap in the caller's
  * NODE_OPTIONS wins.
  */
@@ -19,7 +19,7 @@ export const HEAP_CAP = '--max-old-space-size=160';
 
 /** NODE_OPTIONS for an app: the caller's, with HEAP_CAP unless they set a cap of their own. */
 export function withHeapCap(nodeOptions: string | undefined): string {
-  if (nodeOptions?.includes('--max-old-space-size')) return nodeOptions;
+  if (/--max[-_]old[-_]space[-_]size/.test(nodeOptions ?? '')) return nodeOptions!;
   return [nodeOptions, HEAP_CAP].filter(Boolean).join(' ');
 }
 export type AppName = (typeof APPS)[number];

@@ -117,6 +117,7 @@ describe('V8 heap cap', () => {
     assert.equal(withHeapCap(undefined), '--max-old-space-size=160');
     assert.equal(withHeapCap('--require ./profile.cjs'), '--require ./profile.cjs --max-old-space-size=160');
     assert.equal(withHeapCap('--max-old-space-size=512'), '--max-old-space-size=512');
+    assert.equal(withHeapCap('--max_old_space_size=512'), '--max_old_space_size=512');
   });
 });
 

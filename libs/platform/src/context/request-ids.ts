@@ -7,15 +7,10 @@ import { requestContext } from './request-context';
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
-/**
- * Fastify's `genReqId`: the caller's X-Request-Id when it is sane, else a new UUID. Also
- * left on the raw request, where the access log (pino-http) reads it.
- */
+/** Fastify's `genReqId`: the caller's X-Request-Id when it is sane, else a new UUID. */
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers[HEADERS.REQUEST_ID];
-  const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-  (req as IncomingMessage & { id: string }).id = id;
-  return id;
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 /**

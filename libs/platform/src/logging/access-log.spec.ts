@@ -76,6 +76,7 @@ describe('installAccessLog', () => {
     await nextLine(1);
     abandon();
     assert.equal(lines[0].aborted, true);
+    assert.equal(lines[0].res, undefined, 'no status: none was sent');
     assert.match(String(lines[0].msg), /^GET \/slow abandoned by its client after \d+ ms$/);
   });
 });

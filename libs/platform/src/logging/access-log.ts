@@ -24,7 +24,7 @@ export function installAccessLog(instance: FastifyInstance, logger: Logger): voi
         const responseTime = Math.round(reply.elapsedTime);
         const answered = reply.raw.writableFinished;
         logger.info(
-          { req: { method, url }, res: { statusCode }, responseTime, requestId: request.id, ...(!answered && { aborted: true }) },
+          { req: { method, url }, ...(answered ? { res: { statusCode } } : { aborted: true }), responseTime, requestId: request.id },
           answered ? `${method} ${url} answered ${statusCode} in ${responseTime} ms` : `${method} ${url} abandoned by its client after ${responseTime} ms`,
         );
       });
