@@ -141,9 +141,7 @@ export class AdmissionGuard implements CanActivate {
     // A Prefer: respond-async order is answered at once: judged apart from the ones that wait.
     const async = /respond-async/i.test(String(request.headers.prefer ?? ''));
     const route = `${context.getClass().name}.${context.getHandler().name}${async ? ' async' : ''}`;
-    let found = this.routes.get(route);
-    if (!found) this.routes.set(route, (found = new RouteAdmission(this.budgetMs)));
-    const admission = found;
+    const admission = this.admissionOf(route);
     const verdict = admission.enter();
     if (!verdict.admitted) {
       reply.header('Retry-After', String(verdict.retryAfterSeconds));
@@ -157,6 +155,12 @@ export class AdmissionGuard implements CanActivate {
     if (reply.raw.closed) admission.leave();
     else reply.raw.once('close', () => admission.leave());
     return true;
+  }
+
+  private admissionOf(route: string): RouteAdmission {
+    let admission = this.routes.get(route);
+    if (!admission) this.routes.set(route, (admission = new RouteAdmission(this.budgetMs)));
+    return admission;
   }
 }
 
