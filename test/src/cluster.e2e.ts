@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ADMIN, asAdmin } from './support/auth';
 import { allOrders, Client } from './support/http';
+import { untilOrderServiceIdle } from './support/metrics';
 import { REPO_ROOT } from './support/stack-cli';
 import { startSystem, System } from './support/system';
 
@@ -117,6 +118,10 @@ describe(`a Kafka cluster of ${NODES} nodes (replication factor 3, min.insync.re
       60_000,
       500,
     );
+    // A rejected order's release the broker would not take during the election is sent
+    // again until product-service confirms it: wait for that, then queue behind it.
+    await untilOrderServiceIdle(system.apps['order-service'][0].url);
+    assert.equal((await api.post(`/api/products/${product.id}/stock`, { delta: 0 })).status, 200, 'a zero restock queues behind every movement');
     const confirmed = new Set(all.filter((o) => o.status === 'confirmed').map((o) => o.id));
     const stock = (await api.get(`/api/products/${product.id}`)).body.stock;
     assert.equal(stock, STOCK - confirmed.size, 'stock + confirmed orders = initial stock: nothing applied twice, nothing lost');

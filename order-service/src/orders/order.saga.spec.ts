@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { AnyRpcContract, ERROR_CODES, RPC, StockMovementMessage } from '@shop/contracts';
 import { fakeKafka, ShopError, shopErrorOf } from '@shop/platform';
+import { Model } from 'mongoose';
 import { OrderSaga } from './order.saga';
+import { PendingRelease } from './schemas/pending-release.schema';
+import { StockReleases } from './stock-releases';
 
 const ORDER = '6650f0c2a1b2c3d4e5f60720';
 const USER = '6650f0c2a1b2c3d4e5f60718';
@@ -26,7 +29,9 @@ function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (
     const movement = request as StockMovementMessage;
     return movement.kind === 'reserve' ? (options.reserve?.(movement) ?? { applied: true }) : { applied: true };
   });
-  return { saga: new OrderSaga(kafka.rpc), kafka };
+  // Every release here is answered: StockReleases writes nothing down (its medium test covers the rest).
+  const nothingPending = {} as Model<PendingRelease>;
+  return { saga: new OrderSaga(kafka.rpc, new StockReleases(nothingPending, kafka.rpc)), kafka };
 }
 
 const insufficient = (productId: string) => new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, 'not enough', { productId, requested: 5, available: 1 });

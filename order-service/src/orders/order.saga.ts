@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ERROR_CODES, OrderItemRequest, ProductResponse, RPC, stockMovement, UserResponse } from '@shop/contracts';
 import { RpcClient, ShopError } from '@shop/platform';
 import { OrderLine } from './schemas/order.schema';
+import { StockReleases } from './stock-releases';
 
 /**
  * The order's calls to the other services: the user must exist, every product must
@@ -10,9 +11,10 @@ import { OrderLine } from './schemas/order.schema';
  */
 @Injectable()
 export class OrderSaga {
-  private readonly logger = new Logger(OrderSaga.name);
-
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly releases: StockReleases,
+  ) {}
 
   /** Resolves with the priced lines once every item is reserved; throws (having compensated) otherwise. */
   async reserve(orderId: string, userId: string, items: OrderItemRequest[]): Promise<OrderLine[]> {
@@ -44,17 +46,9 @@ export class OrderSaga {
     throw failed[0];
   }
 
-  async release(orderId: string, items: { productId: string }[]): Promise<void> {
-    const results = await Promise.allSettled(
-      // Never skipped for being late: a reservation that is not released is stock lost.
-      items.map((item) => this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.release(orderId, item.productId), { mustApply: true })),
-    );
-    results.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        // The release message is on the stock topic and will still be applied; say so.
-        this.logger.error({ err: result.reason, orderId, productId: items[i].productId }, `Release of ${items[i].productId} for order ${orderId} not confirmed`);
-      }
-    });
+  /** Puts back what the order may have reserved: confirmed, or written down and sent again until it is (StockReleases). */
+  release(orderId: string, items: { productId: string }[]): Promise<void> {
+    return this.releases.release(orderId, items.map((item) => item.productId));
   }
 
   private async userMustExist(userId: string): Promise<UserResponse> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stockMovement } from '@shop/contracts';
-import { EventPublisher, fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
+import { eventually, EventPublisher, fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
@@ -79,8 +79,7 @@ describe('StockService on the database', () => {
     const isolated = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, view);
     await assert.rejects(isolated.apply(stockMovement.reserve(order(), { productId: id, quantity: 4 })), /broker away/);
     assert.equal(await stockOf(id), 6, 'the stock changed before its record failed');
-    const deadline = Date.now() + 5000;
-    while (written.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(() => written.length > 0, 'product.view written again', 5000);
     assert.deepEqual(written, [{ id, stock: 6 }], 'written once the broker took it (the retry after 1 s)');
   });
 

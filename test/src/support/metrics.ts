@@ -33,10 +33,18 @@ export async function scrape(baseUrl: string): Promise<Sample[]> {
   return parseMetrics(await res.text());
 }
 
-/** Waits until order-service (at `baseUrl`) has no order.create left to read or in hand: every order sent by then is decided. */
+/**
+ * Waits until order-service (at `baseUrl`) has no order.create left to read or in hand, and
+ * no stock release of a rejected order left unconfirmed: every order sent by then is
+ * decided, and what the rejected ones reserved is back or on its way on product.stock.
+ */
 export async function untilOrderServiceIdle(baseUrl: string): Promise<void> {
   await waitUntil(async () => {
     const metrics = await scrape(baseUrl);
-    return valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 && valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0;
-  }, 'order-service to finish every order.create', 60_000);
+    return (
+      valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 &&
+      valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0 &&
+      valueOf(metrics, 'order_releases_pending') === 0
+    );
+  }, 'order-service to finish every order.create and release', 60_000);
 }

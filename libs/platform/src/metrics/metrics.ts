@@ -44,6 +44,12 @@ export const messagesConsumed = new Counter({ name: 'kafka_messages_consumed_tot
 
 export const ordersTotal = new Counter({ name: 'orders_total', help: 'Orders that reached a status', labelNames: ['status'] as const });
 
+/** order-service's stock releases not yet confirmed by product-service (order-service/src/orders/stock-releases.ts). */
+export const releasesPending = new Gauge({
+  name: 'order_releases_pending',
+  help: 'Stock releases of rejected orders that product-service has not confirmed yet (pending_releases); sent again until it does',
+});
+
 export const stockLowEvents = new Counter({ name: 'product_stock_low_events_total', help: 'product.stock-low events emitted' });
 
 /** The gateway's product reads, by where the answer came from (gateway/src/products/product-view.ts). */

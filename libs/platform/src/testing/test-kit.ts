@@ -43,6 +43,15 @@ export async function testDatabase(name: string): Promise<{ connection: Connecti
   };
 }
 
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. For what a test's fakes or timers bring about on their own. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** What a fake Kafka saw: each message with the key its contract derives. */
 export interface Sent {
   topic: string;

@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { ERROR_CODES, StockMovementMessage } from '@shop/contracts';
+import { eventually, fakeKafka, releasesPending, ShopError, testDatabase } from '@shop/platform';
+import { Model } from 'mongoose';
+import { PendingRelease, PendingReleaseSchema } from './schemas/pending-release.schema';
+import { StockReleases } from './stock-releases';
+
+const ORDER = '6650f0c2a1b2c3d4e5f60720';
+const [A, B] = ['6650f0c2a1b2c3d4e5f60731', '6650f0c2a1b2c3d4e5f60732'];
+const unreachable = () => new ShopError(503, ERROR_CODES.KAFKA_UNAVAILABLE, 'The message broker cannot be reached; try again shortly');
+
+/**
+ * Releases of a rejected order on the real database (the server `npm run test:medium`
+ * starts), with the broker faked at the service's edge: it refuses releases while `down`
+ * says so, as kafkajs does when a broker stays unreachable past the producer's retries.
+ */
+describe('StockReleases on the database', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  let pending: Model<PendingRelease>;
+  let down: (productId: string) => Error | undefined;
+  /** Releases product-service answered: `<orderId>:<productId>`. */
+  let answered: string[];
+  let kafka: ReturnType<typeof fakeKafka>;
+  const started: StockReleases[] = [];
+
+  /** A process's StockReleases, booted: it sends again what it finds pending. */
+  const boot = () => {
+    const releases = new StockReleases(pending, kafka.rpc, 5);
+    releases.onApplicationBootstrap();
+    started.push(releases);
+    return releases;
+  };
+  const pendingIds = async () => (await pending.find().sort({ _id: 1 }).lean<PendingRelease[]>().exec()).map((p) => p._id);
+  const gauge = async () => (await releasesPending.get()).values[0]?.value;
+
+  before(async () => {
+    db = await testDatabase('releases');
+    pending = db.connection.model(PendingRelease.name, PendingReleaseSchema);
+  });
+  after(() => db.close());
+  beforeEach(async () => {
+    await pending.deleteMany({});
+    answered = [];
+    down = () => undefined;
+    kafka = fakeKafka((_contract, request) => {
+      const { orderId, productId } = request as StockMovementMessage;
+      const error = down(productId);
+      if (error) throw error;
+      answered.push(`${orderId}:${productId}`);
+      return { productId, kind: 'release', applied: true, stock: 1 };
+    });
+  });
+  afterEach(() => {
+    for (const releases of started.splice(0)) releases.onModuleDestroy();
+  });
+
+  it('writes nothing down when every release is confirmed', async () => {
+    await boot().release(ORDER, [A, B]);
+    assert.deepEqual(answered, [`${ORDER}:${A}`, `${ORDER}:${B}`]);
+    assert.deepEqual(await pendingIds(), []);
+  });
+
+  it('writes down a release the broker would not take, sends it again until it is confirmed, then strikes it off', async () => {
+    down = (productId) => (productId === A ? unreachable() : undefined);
+    const releases = boot();
+    await releases.release(ORDER, [A, B]);
+    assert.deepEqual(answered, [`${ORDER}:${B}`], 'B released at once');
+    assert.deepEqual(await pendingIds(), [`${ORDER}:${A}`], 'A written down before the order is decided');
+    assert.equal(await gauge(), 1, 'order_releases_pending says so');
+
+    await eventually(() => kafka.sent.filter((s) => (s.value as StockMovementMessage).productId === A).length >= 3, 'A sent again while the broker is down');
+    assert.deepEqual(await pendingIds(), [`${ORDER}:${A}`], 'and kept while unconfirmed');
+    down = () => undefined; // the broker is back
+    await eventually(async () => (await pendingIds()).length === 0, 'the release of A confirmed and struck off');
+    assert.deepEqual(answered, [`${ORDER}:${B}`, `${ORDER}:${A}`]);
+    assert.ok(kafka.sent.every((s) => s.mustApply), 'a release is never skipped for being late');
+    assert.equal(await gauge(), 0);
+  });
+
+  it('sends, when it starts, the releases a process that died left unconfirmed', async () => {
+    down = () => unreachable();
+    const dead = boot();
+    await dead.release(ORDER, [A]);
+    dead.onModuleDestroy(); // it stops before the broker is back
+    down = () => undefined;
+    boot();
+    await eventually(async () => (await pendingIds()).length === 0, 'the next process to release A');
+    assert.deepEqual(answered, [`${ORDER}:${A}`]);
+  });
+
+  it('strikes off a release product-service refuses (4xx): sending it again would change nothing', async () => {
+    down = () => new ShopError(404, ERROR_CODES.PRODUCT_NOT_FOUND, `Product ${A} not found`);
+    await boot().release(ORDER, [A]);
+    assert.deepEqual(await pendingIds(), []);
+  });
+
+  it('fails, deciding nothing, when the release can be neither sent nor written down', async () => {
+    down = () => unreachable();
+    const broken = new StockReleases({ updateOne: () => ({ exec: () => Promise.reject(new Error('database unreachable')) }) } as unknown as Model<PendingRelease>, kafka.rpc, 5);
+    await assert.rejects(broken.release(ORDER, [A]), /database unreachable/);
+  });
+});

@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { RPC, stockMovement } from '@shop/contracts';
+import { releasesPending, RpcClient, ShopError } from '@shop/platform';
+import { Model } from 'mongoose';
+import { PendingRelease } from './schemas/pending-release.schema';
+
+/** The first wait before a release is sent again; it doubles each round up to MAX_RETRY_MS. */
+export const FIRST_RETRY_MS = Symbol('FIRST_RETRY_MS');
+const MAX_RETRY_MS = 30_000;
+/** Pending releases sent again per round. */
+const BATCH = 100;
+
+/**
+ * Puts back what a rejected order may have reserved, whatever the broker does meanwhile.
+ * A release the broker would not take, or product-service did not confirm, is written
+ * down (pending_releases) before the order is decided, and sent again with backoff until
+ * product-service answers it: by this process, or by whichever replica starts next if
+ * this one dies. Before, it was only logged: a broker that stayed unreachable past the
+ * producer's retries (a leader election of 8.7 s in the cluster e2e) lost the release,
+ * and the reservation kept its stock for good. A release is applied once per order and
+ * product at product-service, so sending it twice (two replicas, a lost answer) is harmless.
+ */
+@Injectable()
+export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(StockReleases.name);
+  private timer?: NodeJS.Timeout;
+  private draining = false;
+  private stopped = false;
+  /** Rounds in a row that left a release unconfirmed: the next waits firstRetryMs * 2^failures. */
+  private failures = 0;
+
+  constructor(
+    @InjectModel(PendingRelease.name) private readonly pending: Model<PendingRelease>,
+    private readonly rpc: RpcClient,
+    @Optional() @Inject(FIRST_RETRY_MS) private readonly firstRetryMs: number = 1000,
+  ) {}
+
+  /** Releases left by a process that stopped before product-service confirmed them. Idle costs nothing: no timer runs while nothing is pending. */
+  onApplicationBootstrap(): void {
+    void this.drain();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /**
+   * Sends a release for each product of the order. Resolves once each is confirmed or
+   * written down to be sent again; rejects only when one can be neither (the database
+   * is unreachable too), saying so in an error line.
+   */
+  async release(orderId: string, productIds: string[]): Promise<void> {
+    const results = await Promise.allSettled(productIds.map((productId) => this.send(orderId, productId)));
+    const unconfirmed = productIds.flatMap((productId, i) => {
+      const result = results[i];
+      return result.status === 'rejected' && !this.isFinal(result.reason, orderId, productId) ? [{ productId, reason: result.reason as unknown }] : [];
+    });
+    if (unconfirmed.length === 0) return;
+    try {
+      await Promise.all(
+        unconfirmed.map(({ productId }) =>
+          this.pending.updateOne({ _id: `${orderId}:${productId}` }, { $setOnInsert: { orderId, productId } }, { upsert: true }).exec(),
+        ),
+      );
+    } catch (error) {
+      for (const { productId } of unconfirmed) this.logger.error({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down: its reservation stays until released by hand`);
+      throw error;
+    }
+    releasesPending.inc(unconfirmed.length);
+    for (const { productId, reason } of unconfirmed) {
+      this.logger.warn({ err: reason, orderId, productId }, `Release of ${productId} for order ${orderId} not confirmed; sending it again until it is`);
+    }
+    this.schedule();
+  }
+
+  /** One round: every pending release sent again, the answered ones struck off; another round follows while any is left. */
+  private async drain(): Promise<void> {
+    if (this.draining || this.stopped) return;
+    this.draining = true;
+    try {
+      const due = await this.pending.find({}, { orderId: 1, productId: 1 }).limit(BATCH).lean<PendingRelease[]>().exec();
+      const results = await Promise.allSettled(
+        due.map(async ({ _id, orderId, productId }) => {
+          try {
+            await this.send(orderId, productId);
+          } catch (error) {
+            if (!this.isFinal(error, orderId, productId)) throw error;
+          }
+          await this.pending.deleteOne({ _id }).exec();
+          this.logger.log({ orderId, productId }, `Release of ${productId} for order ${orderId} confirmed`);
+        }),
+      );
+      const left = await this.pending.countDocuments().exec();
+      releasesPending.set(left);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      this.failures = failed ? this.failures + 1 : 0;
+      if (failed) this.logger.warn({ err: failed.reason, pending: left }, `${left} stock release(s) still unconfirmed; sending them again`);
+      if (left > 0) this.schedule();
+    } catch (error) {
+      this.failures++;
+      this.logger.warn({ err: error }, 'Could not read the pending stock releases; trying again');
+      this.schedule();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer || this.stopped) return;
+    const delayMs = Math.min(MAX_RETRY_MS, this.firstRetryMs * 2 ** this.failures);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private send(orderId: string, productId: string): Promise<unknown> {
+    // Never skipped for being late: a reservation that is not released is stock lost.
+    return this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.release(orderId, productId), { mustApply: true });
+  }
+
+  /** A refusal (4xx: the product is gone, say) is the answer for good: sending it again would change nothing. */
+  private isFinal(error: unknown, orderId: string, productId: string): boolean {
+    if (!(error instanceof ShopError) || error.statusCode >= 500) return false;
+    this.logger.warn({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} refused: ${error.message}`);
+    return true;
+  }
+}
