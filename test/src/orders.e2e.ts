@@ -343,7 +343,8 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.ok(answers.filter((a) => a.status === 201).length > 0, 'and orders were placed meanwhile');
       for (const a of refused) assert.ok(Number(a.retryAfter) >= 1, `Retry-After in seconds: ${a.retryAfter}`);
       // A refusal comes at once, not after the wait it refuses. The gateway decides each within
-      // milliseconds (its access log times every answer from the request's arrival):
+      // milliseconds (its access line counts from the request's arrival to the line itself, so
+      // its time minus responseTime is the arrival, to the millisecond):
       // (Its access line has no code: the refusals are the calls its OVERLOADED warning names.)
       const requestIdOf = (line: string) => /"requestId":"([^"]+)"/.exec(line)?.[1];
       const accessLines = () =>

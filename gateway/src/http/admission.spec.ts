@@ -56,6 +56,20 @@ describe('RouteAdmission', () => {
     assert.equal(route.enter().admitted, true, 'every call answered: a new busy spell, let in');
   });
 
+  it('counts no timed-out or abandoned call as capacity: a burst timing out does not let the next one in', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 256; i++) route.enter(); // an unjudged burst, all admitted
+    now = 2600;
+    assert.equal(route.enter().admitted, false, 'the oldest has waited past the budget');
+    now = 5000;
+    for (let i = 0; i < 200; i++) route.leave(false); // 504 after the RPC timeout, 200 at once
+    assert.deepEqual(route.enter(), { admitted: false, retryAfterSeconds: 1 }, '56 still in flight, and no call served: nothing to judge a rate by');
+    for (let i = 0; i < 5; i++) route.leave(true); // 5 served in 2 s of judging: 2.5 per s
+    // 51 in flight: the next would wait 52 / 2.5 per s = 20.8 s (were the timeouts counted, 52 / 102.5 per s = 0.5 s).
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 20800, retryAfterSeconds: 19 });
+  });
+
   it('asks a refused caller back within 30 s, however long the queue looks', () => {
     let now = 0;
     const route = new RouteAdmission(2500, () => now);

@@ -91,13 +91,19 @@ export class RouteAdmission {
     return { admitted: true };
   }
 
-  /** An admitted call was answered, however. */
-  leave(): void {
+  /**
+   * An admitted call is done. Only one answered from behind the gateway (`served`) counts
+   * as capacity: a timeout, a broker the gateway cannot reach or a client gone says nothing
+   * of how fast the route answers, and the 256 calls of an unjudged burst timing out at
+   * once, counted, read as a route answering 200 a second and let hundreds more in to time
+   * out too (a CI run: calls admitted 5 s into a flood, 504 after the whole RPC timeout).
+   */
+  leave(served = true): void {
     this.inFlight--;
     // The oldest entry goes: were a younger call the one answered, the oldest age read here
     // is at most understated, and the rule above refuses later, never sooner.
     this.admittedAt.shift();
-    this.answers.push(this.now());
+    if (served) this.answers.push(this.now());
   }
 }
 
@@ -151,9 +157,10 @@ export class AdmissionGuard implements CanActivate {
       });
     }
     // 'close' comes once for every response, answered or abandoned by the client; one
-    // abandoned before this guard ran has had it already.
-    if (reply.raw.closed) admission.leave();
-    else reply.raw.once('close', () => admission.leave());
+    // abandoned before this guard ran has had it already. A 5xx (504 timeout, 503 broker
+    // unavailable) or an abandoned call was not served: it leaves without counting as capacity.
+    if (reply.raw.closed) admission.leave(false);
+    else reply.raw.once('close', () => admission.leave(reply.raw.writableFinished && reply.statusCode < 500));
     return true;
   }
 

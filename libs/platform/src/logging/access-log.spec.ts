@@ -27,6 +27,7 @@ describe('installAccessLog', () => {
     installAccessLog(server, pino({ base: undefined, timestamp: false }, sink));
     server.get('/api/things/:id', async () => ({ ok: true }));
     server.get('/health/live', async () => ({ status: 'ok' }));
+    server.get('/held', () => new Promise((resolve) => setTimeout(() => resolve({ held: true }), 40)));
     server.get('/slow', () => {
       entered();
       return new Promise((resolve) => (abandon = () => resolve({ late: true })));
@@ -56,6 +57,15 @@ describe('installAccessLog', () => {
     assert.ok(Number.isInteger(answered.responseTime));
     assert.deepEqual(unmatched.res, { statusCode: 404 });
     assert.doesNotMatch(JSON.stringify(lines), /secret/);
+  });
+
+  it('counts the milliseconds from the arrival of the request to the line', async () => {
+    lines.length = 0;
+    const sentAt = Date.now();
+    await fetch(`${base}/held`); // answered 40 ms after it arrived
+    await nextLine(1);
+    const waitedMs = Date.now() - sentAt;
+    assert.ok(Number(lines[0].responseTime) >= 40 && Number(lines[0].responseTime) <= waitedMs, `${lines[0].responseTime} ms: from 40 (the handler's hold) to ${waitedMs} (the client's wait)`);
   });
 
   it('keeps health and metrics out', async () => {
