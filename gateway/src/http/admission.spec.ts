@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { admissionBudgetMs, RouteAdmission } from './admission';
+import { admissionBudgetMs, RouteAdmission, served } from './admission';
 
 /**
  * A route that has been busy for 2 s (one slow call in flight all along) and answered
@@ -127,5 +127,14 @@ describe('RouteAdmission', () => {
     assert.equal(admissionBudgetMs({ RPC_TIMEOUT_MS: 5000 }), 2500);
     assert.equal(admissionBudgetMs({ RPC_TIMEOUT_MS: 5000, ADMISSION_MAX_WAIT_MS: 0 }), 0);
     assert.equal(admissionBudgetMs({ RPC_TIMEOUT_MS: 5000, ADMISSION_MAX_WAIT_MS: 800 }), 800);
+  });
+
+  it('counts as capacity what was answered from behind the gateway, not a failure that waited it out or a call abandoned', () => {
+    assert.equal(served(true, 201, 3000, 2500), true, 'answered, however slowly');
+    assert.equal(served(true, 409, 10, 2500), true);
+    assert.equal(served(true, 500, 10, 2500), true, 'a quick failure: the route answered it');
+    assert.equal(served(true, 504, 1000, 800), false, 'a timeout');
+    assert.equal(served(true, 503, 2600, 2500), false, 'a failure that took the whole budget');
+    assert.equal(served(false, 200, 10, 2500), false, 'abandoned by its client');
   });
 });

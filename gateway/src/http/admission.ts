@@ -92,24 +92,35 @@ export class RouteAdmission {
   }
 
   /**
-   * An admitted call is done. Only one answered from behind the gateway (`served`) counts
-   * as capacity: a timeout, a broker the gateway cannot reach or a client gone says nothing
-   * of how fast the route answers, and the 256 calls of an unjudged burst timing out at
-   * once, counted, read as a route answering 200 a second and let hundreds more in to time
-   * out too (a CI run: calls admitted 5 s into a flood, 504 after the whole RPC timeout).
+   * An admitted call is done. Only one answered from behind the gateway (`counted`, see
+   * `served`) counts as capacity: a timeout, a broker the gateway cannot reach or a client
+   * gone says nothing of how fast the route answers, and the 256 calls of an unjudged burst
+   * timing out together, counted, would read as a route answering a hundred a second and
+   * let hundreds more in to time out too.
    */
-  leave(served = true): void {
+  leave(counted = true): void {
     this.inFlight--;
     // The oldest entry goes: were a younger call the one answered, the oldest age read here
     // is at most understated, and the rule above refuses later, never sooner.
     this.admittedAt.shift();
-    if (served) this.answers.push(this.now());
+    if (counted) this.answers.push(this.now());
   }
 }
 
 /** Seconds until `excessMs` of queue has been answered: at least 1, at most MAX_RETRY_AFTER_S. */
 function retryAfter(excessMs: number): number {
   return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(excessMs / 1000)));
+}
+
+/**
+ * Whether a call that ended was served from behind the gateway, and so counts as capacity:
+ * answered, and not a failure that waited it out (a 504 after the RPC timeout, a 503 when
+ * the broker, as starved as the rest, is slow to answer the gateway's check). A quick
+ * failure still counts: the route did answer it.
+ */
+export function served(answered: boolean, statusCode: number, waitedMs: number, budgetMs: number): boolean {
+  if (!answered) return false;
+  return statusCode < 500 || (statusCode !== 504 && waitedMs < budgetMs);
 }
 
 /** The admission budget: ADMISSION_MAX_WAIT_MS, else half the RPC timeout (0: never refuse). */
@@ -157,10 +168,10 @@ export class AdmissionGuard implements CanActivate {
       });
     }
     // 'close' comes once for every response, answered or abandoned by the client; one
-    // abandoned before this guard ran has had it already. A 5xx (504 timeout, 503 broker
-    // unavailable) or an abandoned call was not served: it leaves without counting as capacity.
+    // abandoned before this guard ran has had it already.
+    const admittedAt = Date.now();
     if (reply.raw.closed) admission.leave(false);
-    else reply.raw.once('close', () => admission.leave(reply.raw.writableFinished && reply.statusCode < 500));
+    else reply.raw.once('close', () => admission.leave(served(reply.raw.writableFinished, reply.statusCode, Date.now() - admittedAt, this.budgetMs)));
     return true;
   }
 

@@ -84,7 +84,7 @@ async function start(
   await ensureTopics(settings);
   if (options.consumesRequests) {
     const ref = app.get(KafkaServerRef);
-    ref.server = new ShopKafkaServer(settings, () => ref.generation++);
+    ref.server = new ShopKafkaServer(settings, () => ref.rebalanced());
     app.connectMicroservice({ strategy: ref.server }, { inheritAppConfig: true });
   }
   installHttpMetrics(adapter.getInstance());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { AnyRpcContract, ERROR_CODES, RPC, StockMovementMessage } from '@shop/contracts';
-import { fakeKafka, ShopError, shopErrorOf } from '@shop/platform';
+import { fakeKafka, KafkaServerRef, ShopError, shopErrorOf } from '@shop/platform';
 import { Model } from 'mongoose';
 import { OrderSaga } from './order.saga';
 import { PendingRelease } from './schemas/pending-release.schema';
@@ -31,7 +31,7 @@ function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (
   });
   // Every release here is answered: StockReleases writes nothing down (its medium test covers the rest).
   const nothingPending = {} as Model<PendingRelease>;
-  return { saga: new OrderSaga(kafka.rpc, new StockReleases(nothingPending, kafka.rpc)), kafka };
+  return { saga: new OrderSaga(kafka.rpc, new StockReleases(nothingPending, kafka.rpc, new KafkaServerRef())), kafka };
 }
 
 const insufficient = (productId: string) => new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, 'not enough', { productId, requested: 5, available: 1 });

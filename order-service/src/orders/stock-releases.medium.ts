@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ERROR_CODES, StockMovementMessage } from '@shop/contracts';
-import { eventually, fakeKafka, releasesPending, ShopError, testDatabase } from '@shop/platform';
+import { eventually, fakeKafka, KafkaServerRef, releasesPending, ShopError, testDatabase } from '@shop/platform';
 import { Model } from 'mongoose';
 import { PendingRelease, PendingReleaseSchema } from './schemas/pending-release.schema';
 import { StockReleases } from './stock-releases';
@@ -25,9 +25,9 @@ describe('StockReleases on the database', () => {
   let kafka: ReturnType<typeof fakeKafka>;
   const started: StockReleases[] = [];
 
-  /** A process's StockReleases, booted: it sends again what it finds pending. */
-  const boot = () => {
-    const releases = new StockReleases(pending, kafka.rpc, 5);
+  /** A process's StockReleases, booted (in a consumer group `group`): it sends again what it finds pending. */
+  const boot = (group = new KafkaServerRef()) => {
+    const releases = new StockReleases(pending, kafka.rpc, group, 5);
     releases.onApplicationBootstrap();
     started.push(releases);
     return releases;
@@ -76,7 +76,7 @@ describe('StockReleases on the database', () => {
     await eventually(async () => (await pendingIds()).length === 0, 'the release of A confirmed and struck off');
     assert.deepEqual(answered, [`${ORDER}:${B}`, `${ORDER}:${A}`]);
     assert.ok(kafka.sent.every((s) => s.mustApply), 'a release is never skipped for being late');
-    assert.equal(await gauge(), 0);
+    await eventually(async () => (await gauge()) === 0, 'order_releases_pending back to 0');
   });
 
   it('sends, when it starts, the releases a process that died left unconfirmed', async () => {
@@ -84,10 +84,28 @@ describe('StockReleases on the database', () => {
     const dead = boot();
     await dead.release(ORDER, [A]);
     dead.onModuleDestroy(); // it stops before the broker is back
+    await eventually(() => !dead.busy, 'its last round to end');
     down = () => undefined;
     boot();
     await eventually(async () => (await pendingIds()).length === 0, 'the next process to release A');
     assert.deepEqual(answered, [`${ORDER}:${A}`]);
+  });
+
+  it('takes up, when its group rebalances, the releases a replica that left it had not confirmed', async () => {
+    const group = new KafkaServerRef();
+    const survivor = boot(group);
+    await eventually(() => !survivor.busy, 'the survivor to find nothing pending at its start');
+    down = () => unreachable();
+    const dead = boot();
+    await dead.release(ORDER, [A]);
+    dead.onModuleDestroy(); // SIGKILLed: nobody starts in its place
+    await eventually(() => !dead.busy, 'its last round to end');
+    down = () => undefined;
+    assert.deepEqual(await pendingIds(), [`${ORDER}:${A}`], 'nothing sends it while the group stands still');
+    group.rebalanced(); // the group notices the replica is gone
+    await eventually(async () => (await pendingIds()).length === 0, 'the survivor to release A');
+    assert.deepEqual(answered, [`${ORDER}:${A}`]);
+    survivor.onModuleDestroy();
   });
 
   it('strikes off a release product-service refuses (4xx): sending it again would change nothing', async () => {
@@ -96,9 +114,9 @@ describe('StockReleases on the database', () => {
     assert.deepEqual(await pendingIds(), []);
   });
 
-  it('fails, deciding nothing, when the release can be neither sent nor written down', async () => {
+  it('fails when a release can be neither sent nor written down', async () => {
     down = () => unreachable();
-    const broken = new StockReleases({ updateOne: () => ({ exec: () => Promise.reject(new Error('database unreachable')) }) } as unknown as Model<PendingRelease>, kafka.rpc, 5);
+    const broken = new StockReleases({ updateOne: () => ({ exec: () => Promise.reject(new Error('database unreachable')) }) } as unknown as Model<PendingRelease>, kafka.rpc, new KafkaServerRef(), 5);
     await assert.rejects(broken.release(ORDER, [A]), /database unreachable/);
   });
 });

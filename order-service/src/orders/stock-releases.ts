@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { RPC, stockMovement } from '@shop/contracts';
-import { releasesPending, RpcClient, ShopError } from '@shop/platform';
+import { KafkaServerRef, releasesPending, RpcClient, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { PendingRelease } from './schemas/pending-release.schema';
 
@@ -15,35 +15,49 @@ const BATCH = 100;
  * Puts back what a rejected order may have reserved, whatever the broker does meanwhile.
  * A release the broker would not take, or product-service did not confirm, is written
  * down (pending_releases) before the order is decided, and sent again with backoff until
- * product-service answers it: by this process, or by whichever replica starts next if
- * this one dies. Before, it was only logged: a broker that stayed unreachable past the
- * producer's retries (a leader election of 8.7 s in the cluster e2e) lost the release,
- * and the reservation kept its stock for good. A release is applied once per order and
- * product at product-service, so sending it twice (two replicas, a lost answer) is harmless.
+ * product-service answers it. Before, it was only logged: a broker that stayed unreachable
+ * past the producer's retries (a leader election of 8.7 s in the cluster e2e) lost the
+ * release, and the reservation kept its stock for good. What a replica leaves behind when
+ * it stops or dies is taken up by the others when the group rebalances for its leaving,
+ * and by any replica when it starts. A release is applied once per order and product at
+ * product-service, so sending it twice (two replicas, a lost answer) is harmless. No timer
+ * runs while nothing is pending: idle costs nothing.
  */
 @Injectable()
 export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StockReleases.name);
   private timer?: NodeJS.Timeout;
   private draining = false;
+  /** A round was asked for while one ran: it runs again when done, lest a release written meanwhile wait for nothing. */
+  private again = false;
   private stopped = false;
   /** Rounds in a row that left a release unconfirmed: the next waits firstRetryMs * 2^failures. */
   private failures = 0;
+  /** Counts releases written down, so a round that counted before one was does not report 0 after it. */
+  private written = 0;
 
   constructor(
     @InjectModel(PendingRelease.name) private readonly pending: Model<PendingRelease>,
     private readonly rpc: RpcClient,
+    private readonly server: KafkaServerRef,
     @Optional() @Inject(FIRST_RETRY_MS) private readonly firstRetryMs: number = 1000,
   ) {}
 
-  /** Releases left by a process that stopped before product-service confirmed them. Idle costs nothing: no timer runs while nothing is pending. */
+  /** Sends what a replica that stopped left unconfirmed: now (without holding the boot up), and whenever one leaves the group. */
   onApplicationBootstrap(): void {
+    this.server.onRebalance(() => void this.drain());
     void this.drain();
+  }
+
+  /** Whether a round runs or is due. */
+  get busy(): boolean {
+    return this.draining || this.timer !== undefined;
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /**
@@ -59,27 +73,38 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     });
     if (unconfirmed.length === 0) return;
     try {
-      await Promise.all(
+      const writes = await Promise.all(
         unconfirmed.map(({ productId }) =>
           this.pending.updateOne({ _id: `${orderId}:${productId}` }, { $setOnInsert: { orderId, productId } }, { upsert: true }).exec(),
         ),
       );
+      this.written++;
+      // Counted once: the same release again (an abandoned order seen again) finds its row.
+      releasesPending.inc(writes.filter((w) => w.upsertedCount > 0).length);
     } catch (error) {
       for (const { productId } of unconfirmed) this.logger.error({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down: its reservation stays until released by hand`);
       throw error;
     }
-    releasesPending.inc(unconfirmed.length);
     for (const { productId, reason } of unconfirmed) {
       this.logger.warn({ err: reason, orderId, productId }, `Release of ${productId} for order ${orderId} not confirmed; sending it again until it is`);
     }
+    // A new release is first sent again soon, however long an earlier outage backed off.
+    this.failures = 0;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.schedule();
   }
 
   /** One round: every pending release sent again, the answered ones struck off; another round follows while any is left. */
   private async drain(): Promise<void> {
-    if (this.draining || this.stopped) return;
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
     this.draining = true;
     try {
+      const writtenBefore = this.written;
       const due = await this.pending.find({}, { orderId: 1, productId: 1 }).limit(BATCH).lean<PendingRelease[]>().exec();
       const results = await Promise.allSettled(
         due.map(async ({ _id, orderId, productId }) => {
@@ -93,7 +118,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
         }),
       );
       const left = await this.pending.countDocuments().exec();
-      releasesPending.set(left);
+      if (this.written === writtenBefore) releasesPending.set(left);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       this.failures = failed ? this.failures + 1 : 0;
       if (failed) this.logger.warn({ err: failed.reason, pending: left }, `${left} stock release(s) still unconfirmed; sending them again`);
@@ -104,6 +129,10 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       this.schedule();
     } finally {
       this.draining = false;
+      if (this.again) {
+        this.again = false;
+        void this.drain();
+      }
     }
   }
 

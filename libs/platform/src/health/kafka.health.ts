@@ -10,6 +10,18 @@ export class KafkaServerRef {
   server?: ShopKafkaServer;
   /** Counts the group's rebalances: the partitions this replica owns may have changed with each. */
   generation = 0;
+  private readonly listeners: (() => void)[] = [];
+
+  /** `listener` is told of every rebalance from now on: a replica joined or left the group. */
+  onRebalance(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The consumer (re)joined its group. */
+  rebalanced(): void {
+    this.generation++;
+    for (const listener of this.listeners) listener();
+  }
 }
 
 const ROUND_TRIP_TIMEOUT_MS = 2000;
