@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ERROR_CODES, StockMovementMessage } from '@shop/contracts';
 import { eventually, fakeKafka, KafkaServerRef, releasesPending, ShopError, testDatabase } from '@shop/platform';
-import { Model } from 'mongoose';
+import { Model, Types } from 'mongoose';
 import { PendingRelease, PendingReleaseSchema } from './schemas/pending-release.schema';
 import { StockReleases } from './stock-releases';
 
-const ORDER = '6650f0c2a1b2c3d4e5f60720';
 const [A, B] = ['6650f0c2a1b2c3d4e5f60731', '6650f0c2a1b2c3d4e5f60732'];
 const unreachable = () => new ShopError(503, ERROR_CODES.KAFKA_UNAVAILABLE, 'The message broker cannot be reached; try again shortly');
 
@@ -40,7 +39,11 @@ describe('StockReleases on the database', () => {
     pending = db.connection.model(PendingRelease.name, PendingReleaseSchema);
   });
   after(() => db.close());
+  /** Each test's own order, so that nothing of one test's rows can meet another's. */
+  let ORDER: string;
+
   beforeEach(async () => {
+    ORDER = new Types.ObjectId().toHexString();
     await pending.deleteMany({});
     answered = [];
     down = () => undefined;
@@ -52,8 +55,12 @@ describe('StockReleases on the database', () => {
       return { productId, kind: 'release', applied: true, stock: 1 };
     });
   });
-  afterEach(() => {
-    for (const releases of started.splice(0)) releases.onModuleDestroy();
+  afterEach(async () => {
+    // Every process of a test stopped, and its last round over, before the next test starts.
+    for (const releases of started.splice(0)) {
+      releases.onModuleDestroy();
+      await eventually(() => !releases.busy, 'a stopped process to end its last round');
+    }
   });
 
   it('writes nothing down when every release is confirmed', async () => {

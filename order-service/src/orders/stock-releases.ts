@@ -106,6 +106,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const writtenBefore = this.written;
       const due = await this.pending.find({}, { orderId: 1, productId: 1 }).limit(BATCH).lean<PendingRelease[]>().exec();
+      if (this.stopped) return; // shutting down: what is pending waits for the next process
       const results = await Promise.allSettled(
         due.map(async ({ _id, orderId, productId }) => {
           try {
@@ -118,6 +119,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
         }),
       );
       const left = await this.pending.countDocuments().exec();
+      if (this.stopped) return;
       if (this.written === writtenBefore) releasesPending.set(left);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       this.failures = failed ? this.failures + 1 : 0;
