@@ -174,7 +174,7 @@ export function markdown(results: BenchResults): string {
   out.push(`Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB RAM, Linux ${machine.kernel}, shared with other work (see "machine busy").`);
   out.push(`Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   out.push(
-    `Each run: ${settings.warmupS} s warm-up, then ${settings.durationS} s measured; closed loop at ${settings.connections} connections and 1 connection, open loop at ${settings.rates.map((r) => (r.endsWith('%') ? `${r} of that closed-loop req/s` : `${r} req/s`)).join(' and ')} (ours only).` +
+    `Each run: ${settings.warmupS} s warm-up, then ${settings.durationS} s measured (the idle stack: at least 30 s, except with --quick); closed loop at ${settings.connections} connections and 1 connection, open loop at ${settings.rates.map((r) => (r.endsWith('%') ? `${r} of that closed-loop req/s` : `${r} req/s`)).join(' and ')} (ours only).` +
       (rounds > 1 ? ` The modes ran in turn, ${rounds} rounds; each row is the round with the highest req/s (other people's work only ever slows a round down).` : '') +
       (settings.documents ? ` Before anything was measured, each database held ${settings.documents.toLocaleString('en-US')} users, products (with their stock) and orders more than the runs create, and the scenarios pick among them too.` : ''),
   );

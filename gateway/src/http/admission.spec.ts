@@ -61,7 +61,7 @@ describe('RouteAdmission', () => {
     const route = new RouteAdmission(2500, () => now);
     for (let i = 0; i < 256; i++) route.enter(); // an unjudged burst, all admitted
     now = 2600;
-    assert.equal(route.enter().admitted, false, 'the oldest has waited past the budget');
+    assert.equal(route.enter().admitted, false, '256 in flight: the unjudged queue is full');
     now = 5000;
     for (let i = 0; i < 200; i++) route.leave(false); // 504 after the RPC timeout, 200 at once
     assert.deepEqual(route.enter(), { admitted: false, retryAfterSeconds: 1 }, '56 still in flight, and no call served: nothing to judge a rate by');

@@ -93,8 +93,8 @@ export class RouteAdmission {
 
   /**
    * An admitted call is done. Only one answered from behind the gateway (`counted`, see
-   * `served`) counts as capacity: a timeout, a broker the gateway cannot reach or a client
-   * gone says nothing of how fast the route answers, and the 256 calls of an unjudged burst
+   * `served`) counts as capacity: a timeout, a failure that took the whole budget or a
+   * client gone says nothing of how fast the route answers, and the 256 calls of an unjudged burst
    * timing out together, counted, would read as a route answering a hundred a second and
    * let hundreds more in to time out too.
    */

@@ -121,6 +121,16 @@ describe('StockReleases on the database', () => {
     assert.deepEqual(await pendingIds(), []);
   });
 
+  it('strikes off a pending release once product-service refuses it (4xx) on a later round', async () => {
+    down = () => unreachable();
+    const releases = boot();
+    await releases.release(ORDER, [A]);
+    assert.deepEqual(await pendingIds(), [`${ORDER}:${A}`]);
+    down = () => new ShopError(404, ERROR_CODES.PRODUCT_NOT_FOUND, `Product ${A} not found`); // deleted meanwhile
+    await eventually(async () => (await pendingIds()).length === 0, 'the refused release struck off');
+    assert.deepEqual(answered, [], 'never answered as applied');
+  });
+
   it('fails when a release can be neither sent nor written down', async () => {
     down = () => unreachable();
     const broken = new StockReleases({ updateOne: () => ({ exec: () => Promise.reject(new Error('database unreachable')) }) } as unknown as Model<PendingRelease>, kafka.rpc, new KafkaServerRef(), 5);

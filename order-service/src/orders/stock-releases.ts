@@ -14,7 +14,7 @@ const BATCH = 100;
 /**
  * Puts back what a rejected order may have reserved, whatever the broker does meanwhile.
  * A release the broker would not take, or product-service did not confirm, is written
- * down (pending_releases) before the order is decided, and sent again with backoff until
+ * down (pending_releases) before the saga's order is decided, and sent again with backoff until
  * product-service answers it. Before, it was only logged: a broker that stayed unreachable
  * past the producer's retries (a leader election of 8.7 s in the cluster e2e) lost the
  * release, and the reservation kept its stock for good. What a replica leaves behind when

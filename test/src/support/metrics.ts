@@ -41,6 +41,7 @@ export async function scrape(baseUrl: string): Promise<Sample[]> {
 export async function untilOrderServiceIdle(baseUrl: string): Promise<void> {
   await waitUntil(async () => {
     const metrics = await scrape(baseUrl);
+    if (!metrics.some((s) => s.name === 'order_releases_pending')) throw new Error(`${baseUrl}/metrics has no order_releases_pending`);
     return (
       valueOf(metrics, 'kafka_consumer_lag', { group: 'order-service-server', topic: 'order.create' }) === 0 &&
       valueOf(metrics, 'rpc_server_in_flight', { pattern: 'order.create' }) === 0 &&

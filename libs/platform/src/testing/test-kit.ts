@@ -43,7 +43,11 @@ export async function testDatabase(name: string): Promise<{ connection: Connecti
   };
 }
 
-/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. For what a test's fakes or timers bring about on their own. */
+/**
+ * Polls `check` until it holds; fails naming `what` after `timeoutMs`. For what a test's
+ * fakes or timers bring about on their own. (The e2e tests' `waitUntil` lives in
+ * `@shop/stack`, which the services do not depend on.)
+ */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

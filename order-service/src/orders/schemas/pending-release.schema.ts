@@ -2,7 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 
 /**
  * A stock release of a rejected order that product-service has not confirmed yet: written
- * before the order is decided, struck off once a release is answered. `_id` is
+ * before the saga's order is decided, struck off once a release is answered. `_id` is
  * `<orderId>:<productId>`, so the same release is written down once.
  */
 @Schema({ collection: 'pending_releases', timestamps: true, versionKey: false })
