@@ -69,6 +69,25 @@ describe('rounds', () => {
   });
 });
 
+describe('the idle stack over rounds', () => {
+  it('keeps the round whose stack used the fewest CPU seconds, unrounded and without the load generator', () => {
+    const idle = (round: number, stackCpuS: number[], loadGeneratorCpuS: number): RunResult => ({
+      ...run('idle', 'idle', 0, 0, 0),
+      processes: [
+        ...stackCpuS.map((cpuS, i) => ({ name: `app-${i}`, cpuS, cores: Math.round((cpuS / 30) * 100) / 100, peakRssMb: 100 })),
+        { name: 'load-generator', cpuS: loadGeneratorCpuS, cores: Math.round((loadGeneratorCpuS / 30) * 100) / 100, peakRssMb: 90 },
+      ],
+      machineBusyCores: round,
+    });
+    // Round 1: 0.25 + 0.2 = 0.45 s of the stack, rounded 0.01 + 0.01; round 2: 0.14 + 0.16 = 0.30 s, rounded 0 + 0.01, and a busier load generator.
+    const [best] = bestOfRounds([
+      { mode: 'ours', round: 1, what: '', env: {}, skipped: {}, runs: [idle(1, [0.25, 0.2], 0.1)] },
+      { mode: 'ours', round: 2, what: '', env: {}, skipped: {}, runs: [idle(2, [0.14, 0.16], 0.9)] },
+    ]);
+    assert.equal(best.runs[0].machineBusyCores, 2, 'round 2: 0.30 s against 0.45 s');
+  });
+});
+
 describe('report', () => {
   it('names the process that used the most CPU, not counting the load generator', () => {
     assert.equal(busiest(results.modes[0].runs[0]), 'gateway 0.97');

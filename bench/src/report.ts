@@ -18,7 +18,8 @@ export function bestOfRounds(modes: ModeResult[]): ModeResult[] {
   const byMode = new Map<string, ModeResult[]>();
   for (const m of modes) byMode.set(m.mode, [...(byMode.get(m.mode) ?? []), m]);
   const key = (r: RunResult) => `${r.scenario}|${r.load}|${r.connections ?? ''}|${r.rate ?? ''}`;
-  const score = (r: RunResult) => (r.load === 'idle' ? -r.processes.reduce((sum, p) => sum + p.cores, 0) : r.rps);
+  // Idle: the stack's CPU seconds, unrounded and without the load generator (whose own timers are not the stack's).
+  const score = (r: RunResult) => (r.load === 'idle' ? -r.processes.filter((p) => p.name !== 'load-generator').reduce((sum, p) => sum + p.cpuS, 0) : r.rps);
   return [...byMode.values()].map((rounds) => {
     if (rounds.length === 1) return rounds[0];
     const groups = new Map<string, RunResult[]>();
