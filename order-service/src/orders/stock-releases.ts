@@ -66,10 +66,10 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
    * is unreachable too), saying so in an error line.
    */
   async release(orderId: string, productIds: string[]): Promise<void> {
-    const results = await Promise.allSettled(productIds.map((productId) => this.send(orderId, productId)));
+    const results = await Promise.allSettled(productIds.map((productId) => this.settle(orderId, productId)));
     const unconfirmed = productIds.flatMap((productId, i) => {
       const result = results[i];
-      return result.status === 'rejected' && !this.isFinal(result.reason, orderId, productId) ? [{ productId, reason: result.reason as unknown }] : [];
+      return result.status === 'rejected' ? [{ productId, reason: result.reason as unknown }] : [];
     });
     if (unconfirmed.length === 0) return;
     try {
@@ -109,11 +109,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.stopped) return; // shutting down: what is pending waits for the next process
       const results = await Promise.allSettled(
         due.map(async ({ _id, orderId, productId }) => {
-          try {
-            await this.send(orderId, productId);
-          } catch (error) {
-            if (!this.isFinal(error, orderId, productId)) throw error;
-          }
+          await this.settle(orderId, productId);
           await this.pending.deleteOne({ _id }).exec();
           this.logger.log({ orderId, productId }, `Release of ${productId} for order ${orderId} confirmed`);
         }),
@@ -148,15 +144,18 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  private send(orderId: string, productId: string): Promise<unknown> {
-    // Never skipped for being late: a reservation that is not released is stock lost.
-    return this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.release(orderId, productId), { mustApply: true });
-  }
-
-  /** A refusal (4xx: the product is gone, say) is the answer for good: sending it again would change nothing. */
-  private isFinal(error: unknown, orderId: string, productId: string): boolean {
-    if (!(error instanceof ShopError) || error.statusCode >= 500) return false;
-    this.logger.warn({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} refused: ${error.message}`);
-    return true;
+  /**
+   * Sends one release; resolves once product-service has answered it for good: applied, or
+   * refused (a 4xx: the product is gone, say), which sending it again would not change.
+   * Rejects while it is unconfirmed (a timeout, the broker away, a 5xx).
+   */
+  private async settle(orderId: string, productId: string): Promise<void> {
+    try {
+      // Never skipped for being late: a reservation that is not released is stock lost.
+      await this.rpc.send(RPC.PRODUCT_STOCK, stockMovement.release(orderId, productId), { mustApply: true });
+    } catch (error) {
+      if (!(error instanceof ShopError) || error.statusCode >= 500) throw error;
+      this.logger.warn({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} refused: ${error.message}`);
+    }
   }
 }
