@@ -1,4 +1,5 @@
 import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { renewingSends } from './renewing-producer';
 
 interface Waiting {
   record: ProducerRecord;
@@ -90,13 +91,17 @@ function sameSettings(a: ProducerRecord, b: ProducerRecord): boolean {
   return a.acks === b.acks && a.timeout === b.timeout && a.compression === b.compression;
 }
 
-/** Makes every producer the client creates coalesce its sends (see SendCoalescer). */
+/**
+ * Makes every producer the client creates coalesce its sends (see SendCoalescer). An
+ * idempotent one also takes a new producer id when the broker says its sequence
+ * numbers are lost (see renewingSends).
+ */
 export function withCoalescedSends(kafka: Kafka, maxInFlight = 1): Kafka {
   const create = kafka.producer.bind(kafka);
   kafka.producer = (config) => {
     const producer: Producer = create(config);
-    const sendOne = producer.send.bind(producer);
-    const coalescer = new SendCoalescer(producer.sendBatch.bind(producer), sendOne, maxInFlight);
+    const sends = config?.idempotent ? renewingSends(producer, create, config) : { send: producer.send.bind(producer), sendBatch: producer.sendBatch.bind(producer) };
+    const coalescer = new SendCoalescer(sends.sendBatch, sends.send, maxInFlight);
     producer.send = (record) => coalescer.send(record);
     return producer;
   };
