@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { kafkajsIdleFixApplied, PATCHED_KAFKAJS_VERSION } from './kafkajs-idle-fix';
+import { kafkajsIdleFixApplied, PATCHED_KAFKAJS_VERSION, timeoutCheckIntervalMs } from './kafkajs-idle-fix';
 
 const RequestQueue = require('kafkajs/src/network/requestQueue');
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -56,5 +56,34 @@ describe('kafkajs idle fix', () => {
     mock.timers.tick(1);
     assert.deepEqual(sent, [1]);
     assert.equal(q.throttleCheckTimeoutId, null);
+  });
+
+  it('checks for a request timeout once a second with a 10 s timeout, and still times the request out', () => {
+    mock.timers.reset();
+    mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
+    const q = new RequestQueue({ maxInFlightRequests: null, requestTimeout: 10_000, enforceRequestTimeout: true, clientId: 'test', broker: 'b1', logger: silent });
+    const failures: string[] = [];
+    q.scheduleRequestTimeoutCheck();
+    q.push({
+      entry: { correlationId: 1, apiKey: 1, apiName: 'Fetch', apiVersion: 11, resolve() {}, reject: (e: Error) => failures.push(e.name) },
+      expectResponse: true,
+      sendRequest() {},
+    });
+    const tickBy100 = (ms: number) => {
+      for (let i = 0; i < ms / 100; i++) mock.timers.tick(100);
+    };
+    tickBy100(10_900);
+    assert.deepEqual(failures, [], "kafkajs' own 100 ms check would have timed it out by now");
+    tickBy100(100);
+    assert.deepEqual(failures, ['KafkaJSRequestTimeoutError'], 'timed out at most a tenth of its timeout late');
+    q.destroy();
+  });
+
+  it('checks ten times per timeout, between 100 ms and 1 s apart, never less often than the timeout', () => {
+    assert.equal(timeoutCheckIntervalMs(10_000), 1000);
+    assert.equal(timeoutCheckIntervalMs(30_000), 1000);
+    assert.equal(timeoutCheckIntervalMs(3000), 300);
+    assert.equal(timeoutCheckIntervalMs(500), 100);
+    assert.equal(timeoutCheckIntervalMs(50), 50);
   });
 });
