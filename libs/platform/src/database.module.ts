@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Logger } from '@nestjs/common';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import mongoose, { ConnectOptions, Connection } from 'mongoose';
 import { ServiceConfig } from './config/app.config';
+import './mongodb-idle-fix'; // before the first pool is made ready
 
 // Operator keys in input are refused by ShopValidationPipe before any query is built;
 // filters are then only written in code.

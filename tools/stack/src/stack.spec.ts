@@ -36,6 +36,10 @@ describe('kafka server.properties', () => {
     assert.equal(props.get('transaction.state.log.min.isr'), '1');
   });
 
+  it('has the lone controller write its no-op metadata records every 5 s, not every 500 ms (the idle cost)', () => {
+    assert.equal(props.get('metadata.max.idle.interval.ms'), '5000');
+  });
+
   it('generates cluster ids in Kafka format', () => {
     for (let i = 0; i < 50; i++) {
       const id = newClusterId();
@@ -192,5 +196,9 @@ describe('kafka server.properties of a cluster node', () => {
   it('replicates the internal topics three times, two in sync, like the apps’ topics', () => {
     for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'default.replication.factor']) assert.equal(props.get(key), '3', key);
     for (const key of ['transaction.state.log.min.isr', 'min.insync.replicas']) assert.equal(props.get(key), '2', key);
+  });
+
+  it("keeps Kafka's no-op metadata records every 500 ms, which the other controllers see", () => {
+    assert.equal(props.get('metadata.max.idle.interval.ms'), undefined);
   });
 });
