@@ -114,9 +114,7 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Where each partition of product.view ends now, from the partition leaders. */
-  private async endOffsets(): Promise<Map<number, number>> {
-    const admin = await this.broker.connected();
-    const offsets = await admin.fetchTopicOffsets(PRODUCT_VIEW_TOPIC);
-    return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
+  private endOffsets(): Promise<Map<number, number>> {
+    return this.broker.endOffsets(PRODUCT_VIEW_TOPIC);
   }
 }

@@ -47,9 +47,9 @@ export class KafkaLagCollector implements OnModuleInit {
       for (const { group, topics } of this.groups()) {
         const committed = await admin.fetchOffsets({ groupId: group, topics });
         for (const { topic, partitions } of committed) {
-          const ends = await admin.fetchTopicOffsets(topic);
+          const ends = await this.broker.endOffsets(topic);
           for (const { partition, offset } of partitions) {
-            const end = Number(ends.find((e) => e.partition === partition)?.high ?? 0);
+            const end = ends.get(partition) ?? 0;
             const done = Number(offset) < 0 ? 0 : Number(offset);
             result.push({ group, topic, partition, lag: Math.max(0, end - done) });
           }
