@@ -16,7 +16,7 @@ interface ClusterInternals {
  * catches the one built for the admin, so that end offsets can be asked in one ListOffsets
  * round trip (admin.fetchTopicOffsets asks the start offsets too, one after the other).
  */
-function adminWithCluster(kafka: Kafka): { admin: Admin; cluster?: ClusterInternals } {
+export function adminWithCluster(kafka: Kafka): { admin: Admin; cluster?: ClusterInternals } {
   const key = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === 'private:Kafka:createCluster');
   const owner = kafka as unknown as Record<symbol, (options: unknown) => ClusterInternals>;
   if (!key || typeof owner[key] !== 'function') return { admin: kafka.admin() };
