@@ -7,7 +7,7 @@ import { GatewayConfig, ttlSeconds } from './config';
 describe('GatewayConfig', () => {
   it('defaults to 15-minute tokens, a per-client limit a load tester passes, and no CORS', () => {
     const config = readConfig(GatewayConfig, {}, { PORT: 3000 });
-    assert.deepEqual([config.JWT_TTL, ttlSeconds(config.JWT_TTL), config.RATE_LIMIT_PER_MINUTE, config.CORS_ORIGINS], ['15m', 900, 300_000, undefined]);
+    assert.deepEqual([config.JWT_TTL, ttlSeconds(config.JWT_TTL), config.RATE_LIMIT_PER_MINUTE, config.CORS_ORIGINS], ['15m', 900, 3_000_000, undefined]);
   });
 
   it('reads token lifetimes in seconds or with a unit, and refuses other shapes', () => {
