@@ -62,7 +62,10 @@ export class KafkaAdmin implements OnApplicationShutdown {
       await cluster.addTargetTopic(topic);
       await cluster.refreshMetadataIfNecessary();
       const partitions = cluster.findTopicPartitionMetadata(topic).map(({ partitionId }) => ({ partition: partitionId }));
+      // No partitions would read as "every partition reached": say so instead.
+      if (partitions.length === 0) throw new Error(`the broker knows no partition of ${topic}`);
       const [answer] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions }]);
+      if (!answer) throw new Error(`no end offsets for ${topic}`);
       return new Map(answer.partitions.map(({ partition, offset }) => [partition, Number(offset)]));
     } catch (error) {
       void cluster.refreshMetadata().catch(() => undefined);

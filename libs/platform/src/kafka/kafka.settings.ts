@@ -110,8 +110,11 @@ export function nestKafkaOptions(settings: KafkaSettings): NestKafkaOptions {
     run: { partitionsConsumedConcurrently: settings.partitions },
     // On a replicated cluster the producer is idempotent: a send kafkajs retries after a
     // leader change is written once. kafkajs needs one request in flight for that, which
-    // the coalescer keeps anyway (one Produce request at a time per producer). Its retries
-    // stay bounded (kafkajs warns): the caller's deadline bounds a send anyway.
+    // the coalescer keeps anyway (one Produce request at a time per producer). kafkajs
+    // retries an idempotent producer's sends without limit (a limit would void that
+    // guarantee, it warns): a caller stops waiting at its deadline, and a request that
+    // arrives after it is dropped by its deadline. A producer id the broker no longer
+    // accepts is replaced (renewing-producer.ts).
     producer: {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,

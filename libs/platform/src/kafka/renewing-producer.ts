@@ -26,42 +26,52 @@ export interface Sends {
 /**
  * The sends of an idempotent producer that takes a new producer id when the broker
  * answers that its sequence numbers are lost: a new kafkajs producer is created and
- * connected, and the refused send goes once more through it (the broker wrote none of
- * it, so it is not written twice). `facade` stays the object its owner (NestJS) holds:
- * its connect and events are its own, and its disconnect also disconnects the one that
- * took over.
+ * connected, and later sends go through it. A refused send of one message goes once
+ * more through the new producer: the broker wrote none of it. A refused send of several
+ * is rejected: the broker answers per partition, so some partitions may have written
+ * theirs, and sending them again would write those twice. `facade` stays the object its
+ * owner (NestJS) holds: its connect and events are its own, and its disconnect also
+ * disconnects the one that took over.
  */
 export function renewingSends(facade: Producer, create: (config?: ProducerConfig) => Producer, config?: ProducerConfig, log = new Logger('Kafka')): Sends {
   let current = facade;
   let renewal: Promise<Producer> | undefined;
   let closed = false;
 
+  const connectFresh = async (): Promise<Producer> => {
+    const fresh = create(config);
+    try {
+      await fresh.connect();
+    } catch (error) {
+      // kafkajs connects the cluster before it asks for a producer id: close what it opened.
+      await fresh.disconnect().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await fresh.disconnect().catch(() => undefined);
+      throw new Error('the producer was disconnected while it renewed its id');
+    }
+    const old = current;
+    current = fresh;
+    if (old !== facade) void old.disconnect().catch(() => undefined);
+    return fresh;
+  };
+
   const renew = (failed: Producer): Promise<Producer> => {
     if (current !== failed) return Promise.resolve(current); // another send renewed it already
-    renewal ??= (async () => {
-      const fresh = create(config);
-      await fresh.connect();
-      if (closed) {
-        await fresh.disconnect();
-        throw new Error('the producer was disconnected while it renewed its id');
-      }
-      const old = current;
-      current = fresh;
-      if (old !== facade) void old.disconnect().catch(() => undefined);
-      return fresh;
-    })().finally(() => (renewal = undefined));
+    renewal ??= connectFresh().finally(() => (renewal = undefined));
     return renewal;
   };
 
   const through =
-    <A>(op: (producer: Producer, arg: A) => Promise<RecordMetadata[]>) =>
+    <A>(op: (producer: Producer, arg: A) => Promise<RecordMetadata[]>, messages: (arg: A) => number) =>
     async (arg: A): Promise<RecordMetadata[]> => {
       const producer = current;
       try {
         return await op(producer, arg);
       } catch (error) {
         if (!lostSequence(error) || closed) throw error;
-        log.warn(`The broker lost this producer's sequence numbers (${String((error as Error).message)}): sending through a new producer id`);
+        log.warn(`The broker lost this producer's sequence numbers (${String((error as Error).message)}): later sends go through a new producer id`);
         let fresh: Producer;
         try {
           fresh = await renew(producer);
@@ -69,6 +79,7 @@ export function renewingSends(facade: Producer, create: (config?: ProducerConfig
           log.error(`A new producer could not connect: ${String((renewError as Error).message)}`);
           throw error;
         }
+        if (messages(arg) !== 1) throw error;
         return op(fresh, arg);
       }
     };
@@ -79,11 +90,18 @@ export function renewingSends(facade: Producer, create: (config?: ProducerConfig
   const facadeDisconnect = facade.disconnect.bind(facade);
   facade.disconnect = async () => {
     closed = true;
+    await renewal?.catch(() => undefined);
     if (current !== facade) await current.disconnect().catch(() => undefined);
     await facadeDisconnect();
   };
   return {
-    sendBatch: through((p, batch: ProducerBatch) => (p === facade ? facadeSendBatch(batch) : p.sendBatch(batch))),
-    send: through((p, record: ProducerRecord) => (p === facade ? facadeSend(record) : p.send(record))),
+    sendBatch: through(
+      (p, batch: ProducerBatch) => (p === facade ? facadeSendBatch(batch) : p.sendBatch(batch)),
+      (batch) => (batch.topicMessages ?? []).reduce((sum, t) => sum + t.messages.length, 0),
+    ),
+    send: through(
+      (p, record: ProducerRecord) => (p === facade ? facadeSend(record) : p.send(record)),
+      (record) => record.messages.length,
+    ),
   };
 }

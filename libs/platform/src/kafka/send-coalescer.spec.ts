@@ -109,6 +109,28 @@ describe('SendCoalescer', () => {
     );
   });
 
+  it('fails every record of a batch refused for lost sequence numbers, without sending each again (some may be written)', async () => {
+    const singles: ProducerRecord[] = [];
+    let batchesAsked = 0;
+    const coalescer = new SendCoalescer(
+      async () => {
+        if (batchesAsked++ === 0) return [meta('t')];
+        throw Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+      },
+      async (r) => {
+        singles.push(r);
+        return [meta(r.topic)];
+      },
+    );
+    const first = coalescer.send(record('t', 'first')); // in flight: the next two go together
+    const a = coalescer.send(record('t', 'a'));
+    const b = coalescer.send(record('u', 'b'));
+    await first;
+    await assert.rejects(a, /out of order/);
+    await assert.rejects(b, /out of order/);
+    assert.equal(singles.length, 0);
+  });
+
   it('fails a lone record with the batch error, without a second try', async () => {
     const { coalescer, singles, release } = fakeProducer('missing');
     const bad = coalescer.send(record('missing', 'x'));

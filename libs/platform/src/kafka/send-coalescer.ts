@@ -1,5 +1,5 @@
 import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { renewingSends } from './renewing-producer';
+import { lostSequence, renewingSends } from './renewing-producer';
 
 interface Waiting {
   record: ProducerRecord;
@@ -18,7 +18,8 @@ interface Waiting {
  * With one in flight, one producer's messages also stay in the order they were sent.
  *
  * A failed batch of several records is retried record by record, so one bad record
- * (a topic that does not exist) fails only its own sender.
+ * (a topic that does not exist) fails only its own sender; not when the broker lost the
+ * producer's sequence numbers, which it answers per partition.
  */
 export class SendCoalescer {
   private queue: Waiting[] = [];
@@ -81,7 +82,12 @@ export class SendCoalescer {
       });
       for (const w of batch) w.resolve(metadata.filter((m) => m.topicName === w.record.topic));
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
+      // Lost sequence numbers are answered per partition: some records may be written, and
+      // sending each again would write those twice (see renewingSends).
+      if (batch.length === 1 || lostSequence(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
       await Promise.all(batch.map((w) => this.sendOne(w.record).then(w.resolve, w.reject)));
     }
   }
