@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { mongodbIdleFixApplied, PATCHED_DRIVER_MAJOR } from './mongodb-idle-fix';
-
-const { ConnectionPool } = require(require.resolve('mongodb/lib/cmap/connection_pool', { paths: [path.dirname(require.resolve('mongoose'))] }));
+import { ConnectionPool, mongodbIdleFixApplied, PATCHED_DRIVER_MAJOR } from './mongodb-idle-fix';
 
 /** A ready pool holding `open` connections, counting the driver's periodic checks (each prunes the pool). */
 function readyPool(minPoolSize: number, maxIdleTimeMS = 0, open = 0) {

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 // The driver mongoose loads, whichever copy that is. It has no types for its internals.
 const POOL_MODULE = require.resolve('mongodb/lib/cmap/connection_pool', { paths: [path.dirname(require.resolve('mongoose'))] });
 const PACKAGE_JSON = path.join(POOL_MODULE, '..', '..', '..', 'package.json');
-const { ConnectionPool } = require(POOL_MODULE) as { ConnectionPool: { prototype: PoolInternals } };
+/** The driver's pool class this patches (its unit test drives the same copy). */
+export const { ConnectionPool } = require(POOL_MODULE) as { ConnectionPool: { prototype: PoolInternals } };
 const DRIVER_VERSION: string = require(PACKAGE_JSON).version;
 
 /** The driver releases whose pool this was written against (checked by its unit test). */
