@@ -70,7 +70,7 @@ export const RPC = {
     reply: 'ProductResponse[] (the ones that exist)',
     kind: 'read',
     callers: ['order-service'],
-    description: 'the order saga reads every product once',
+    description: 'prices the lines of an order whose reservations did not (a product-service older than 2026-12-02, during a rolling upgrade); the reserve answers name and unit price itself',
   }),
   PRODUCT_UPDATE: rpc<UpdateProductMessage, ProductResponse>({
     pattern: 'product.update',
@@ -93,7 +93,7 @@ export const RPC = {
     kind: 'write',
     callers: ['gateway', 'order-service'],
     commanders: ['product-service'],
-    description: 'every stock movement: reserve, release (also after order.cancelled), adjust (POST /api/products/:id/stock)',
+    description: "every stock movement: reserve (answering the product's name and unit price too, which the order copies), release (also after order.cancelled), adjust (POST /api/products/:id/stock)",
   }),
   PRODUCT_PING: ping<PingResponse>('product', 'product-service'),
 

@@ -15,10 +15,12 @@ const [A, B, C] = ['6650f0c2a1b2c3d4e5f60731', '6650f0c2a1b2c3d4e5f60732', '6650
 const product = (id: string, priceCents: number) => ({ id, name: `product ${id.slice(-2)}`, priceCents, stock: 10, lowStockThreshold: 5, createdAt: '', updatedAt: '' });
 
 /**
- * The saga over a fake Kafka edge: the user and products exist unless named missing, and
- * each product's reservation answers as `reserve` says (a ShopError thrown is the service's refusal).
+ * The saga over a fake Kafka edge: the user exists unless named missing; a product exists
+ * when `products` names it (all three by default), and its reservation answers its name and
+ * price, or as `reserve` says (a ShopError thrown is the service's refusal). `unpriced`
+ * reservations answer as a product-service older than 2026-12-02 did: without name and price.
  */
-function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (m: StockMovementMessage) => unknown } = {}) {
+function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (m: StockMovementMessage) => unknown; unpriced?: boolean } = {}) {
   const known = options.products ?? [A, B, C];
   const kafka = fakeKafka((contract: AnyRpcContract, request: unknown) => {
     if (contract === RPC.USER_GET) {
@@ -27,7 +29,10 @@ function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (
     }
     if (contract === RPC.PRODUCT_GET_MANY) return (request as { ids: string[] }).ids.filter((id) => known.includes(id)).map((id) => product(id, 100));
     const movement = request as StockMovementMessage;
-    return movement.kind === 'reserve' ? (options.reserve?.(movement) ?? { applied: true }) : { applied: true };
+    if (movement.kind !== 'reserve') return { applied: true };
+    if (!known.includes(movement.productId)) throw new ShopError(404, ERROR_CODES.PRODUCT_NOT_FOUND, 'Product not found');
+    const { name, priceCents } = product(movement.productId, 100);
+    return options.reserve?.(movement) ?? { productId: movement.productId, kind: 'reserve', applied: true, stock: 10, ...(!options.unpriced && { name, unitPriceCents: priceCents }) };
   });
   // Every release here is answered: StockReleases writes nothing down (its medium test covers the rest).
   const nothingPending = {} as Model<PendingRelease>;
@@ -42,7 +47,7 @@ before(() => Logger.overrideLogger(false));
 after(() => Logger.overrideLogger(true));
 
 describe('OrderSaga', () => {
-  it('reserves every item, each keyed by its product, and prices the lines from the catalog', async () => {
+  it('reserves every item, each keyed by its product, and prices the lines as the reservations answered, asking nothing else of product-service', async () => {
     const { saga: s, kafka } = saga();
     const lines = await s.reserve(ORDER, USER, [
       { productId: A, quantity: 2 },
@@ -53,6 +58,14 @@ describe('OrderSaga', () => {
       { productId: B, quantity: 1, name: 'product 32', unitPriceCents: 100 },
     ]);
     assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32']);
+    assert.deepEqual(kafka.sent.map((s) => s.topic).sort(), ['product.stock', 'product.stock', 'user.get']);
+  });
+
+  it('prices the lines from product.get-many when the reservations answer no price (a product-service older than 2026-12-02, mid-upgrade)', async () => {
+    const { saga: s, kafka } = saga({ unpriced: true });
+    const lines = await s.reserve(ORDER, USER, [{ productId: A, quantity: 2 }]);
+    assert.deepEqual(lines, [{ productId: A, quantity: 2, name: 'product 31', unitPriceCents: 100 }]);
+    assert.ok(kafka.sent.some((s) => s.topic === 'product.get-many'));
   });
 
   it('releases what it reserved when one product is short, and answers 409 naming only that product', async () => {
@@ -69,16 +82,16 @@ describe('OrderSaga', () => {
     assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'release keyed 31 must-apply', 'release keyed 32 must-apply']);
   });
 
-  it('answers 422 USER_NOT_FOUND for an unknown user and reserves nothing', async () => {
-    const { saga: s, kafka } = saga({ missingUser: true });
-    await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }]), (e: unknown) => e instanceof ShopError && e.statusCode === 422 && e.code === 'USER_NOT_FOUND');
-    assert.deepEqual(reservesAndReleases(kafka), []);
+  it('answers 422 USER_NOT_FOUND for an unknown user, releasing what was reserved while the user was checked', async () => {
+    const { saga: s, kafka } = saga({ missingUser: true, reserve: (m) => (m.productId === B ? Promise.reject(insufficient(B)) : undefined) });
+    await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }, { productId: B, quantity: 5 }]), (e: unknown) => e instanceof ShopError && e.statusCode === 422 && e.code === 'USER_NOT_FOUND');
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'release keyed 31 must-apply']);
   });
 
-  it('answers 422 PRODUCT_NOT_FOUND naming every unknown product and reserves nothing', async () => {
-    const { saga: s, kafka } = saga({ products: [A] });
+  it('answers 422 PRODUCT_NOT_FOUND naming every unknown product, before a shortage, and releases the rest', async () => {
+    const { saga: s, kafka } = saga({ products: [A, B], reserve: (m) => (m.productId === B ? Promise.reject(insufficient(B)) : undefined) });
     const error = await shopErrorOf(s.reserve(ORDER, USER, [A, B, C].map((productId) => ({ productId, quantity: 1 }))));
-    assert.deepEqual(error.toWire(), { statusCode: 422, code: 'PRODUCT_NOT_FOUND', message: `Unknown products: ${B}, ${C}`, details: { productIds: [B, C] } });
-    assert.deepEqual(reservesAndReleases(kafka), []);
+    assert.deepEqual(error.toWire(), { statusCode: 422, code: 'PRODUCT_NOT_FOUND', message: `Unknown product: ${C}`, details: { productIds: [C] } });
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'reserve keyed 33', 'release keyed 31 must-apply']);
   });
 });

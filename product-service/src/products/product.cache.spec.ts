@@ -65,6 +65,30 @@ describe('ProductCache', () => {
     assert.equal(loads(), 1);
   });
 
+  it('keeps what a read loaded while only other products were written (an order load writes one every few milliseconds)', async () => {
+    const { cache, load, loads } = setup();
+    let release!: () => void;
+    const reading = cache.read('p1', () => new Promise<ProductResponse>((resolve) => (release = () => resolve(product('p1', 10)))));
+    cache.stockChanged('p2', 3);
+    cache.forget('p3');
+    release();
+    await reading;
+    assert.equal((await cache.read('p1', load(product('p1', 99)))).stock, 10, 'answered from memory');
+    assert.equal(loads(), 0);
+  });
+
+  it('does not keep either of two overlapping reads when a write lands while both wait', async () => {
+    const { cache, load, loads } = setup();
+    const releases: (() => void)[] = [];
+    const slowLoad = () => new Promise<ProductResponse>((resolve) => releases.push(() => resolve(product('p1', 10))));
+    const [first, second] = [cache.read('p1', slowLoad), cache.read('p1', slowLoad)];
+    cache.stockChanged('p1', 7);
+    releases.forEach((release) => release());
+    await Promise.all([first, second]);
+    assert.equal((await cache.read('p1', load(product('p1', 7)))).stock, 7, 'the next read goes to the database');
+    assert.equal(loads(), 1);
+  });
+
   it('forgets a deleted product', async () => {
     const { cache, load, loads } = setup();
     await cache.read('p1', load(product('p1', 10)));

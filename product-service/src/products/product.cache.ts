@@ -18,8 +18,13 @@ export class ProductCache {
   private readonly entries = new Map<string, ProductResponse>();
   /** The rebalance the entries belong to. */
   private generation = -1;
-  /** Counts writes, so a read that raced with a write does not cache what it read before it. */
-  private writes = 0;
+  /**
+   * The reads of each product waiting on the database, each marked stale when a write of
+   * that product lands meanwhile: what it read may predate the write, so it is not kept.
+   * Per product: with writes of other products counted too, a replica under an order load
+   * (a movement every few milliseconds) kept almost nothing it read.
+   */
+  private readonly loading = new Map<string, { stale: boolean }[]>();
 
   constructor(private readonly server: KafkaServerRef) {}
 
@@ -35,10 +40,19 @@ export class ProductCache {
   async read(id: string, load: () => Promise<ProductResponse>): Promise<ProductResponse> {
     const cached = this.get(id);
     if (cached) return cached;
-    const [writesBefore, generationBefore] = [this.writes, this.server.generation];
-    const loaded = await load();
-    if (this.writes === writesBefore && this.server.generation === generationBefore) this.keep(loaded);
-    return loaded;
+    const race = { stale: false };
+    const generationBefore = this.server.generation;
+    const reads = this.loading.get(id) ?? [];
+    this.loading.set(id, [...reads, race]);
+    try {
+      const loaded = await load();
+      if (!race.stale && this.server.generation === generationBefore) this.keep(loaded);
+      return loaded;
+    } finally {
+      const left = this.loading.get(id)!.filter((r) => r !== race);
+      if (left.length > 0) this.loading.set(id, left);
+      else this.loading.delete(id);
+    }
   }
 
   /**
@@ -47,22 +61,26 @@ export class ProductCache {
    * cached stock, kept up to date by every movement, stays.
    */
   written(product: ProductResponse): void {
-    this.writes++;
+    this.wrote(product.id);
     const entry = this.get(product.id);
     if (entry) this.keep({ ...product, stock: entry.stock });
   }
 
   /** A stock movement applied to `id`. */
   stockChanged(id: string, stock: number): void {
-    this.writes++;
+    this.wrote(id);
     const entry = this.get(id);
     if (entry) this.entries.set(id, { ...entry, stock });
   }
 
   /** `id` was deleted, or a write to it failed halfway (what the database holds is not known here). */
   forget(id: string): void {
-    this.writes++;
+    this.wrote(id);
     this.entries.delete(id);
+  }
+
+  private wrote(id: string): void {
+    for (const race of this.loading.get(id) ?? []) race.stale = true;
   }
 
   private keep(product: ProductResponse): void {

@@ -8,6 +8,7 @@ import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
 import { ProductViewWriter } from './product-view.writer';
+import { ProductsService } from './products.service';
 import { StockService } from './stock.service';
 
 /** StockService on the real database (the server `npm run test:medium` starts), with Kafka faked at its edge. */
@@ -27,10 +28,13 @@ describe('StockService on the database', () => {
     products = db.connection.model(Product.name, ProductSchema);
   });
   after(() => db.close());
+  /** StockService as the module builds it, on `view`. */
+  const stockService = (view: ProductViewWriter) =>
+    new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, view, new ProductsService(products, stocks, kafka.events, cache, view));
   beforeEach(() => {
     kafka = fakeKafka();
     cache = new ProductCache(new KafkaServerRef());
-    service = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, new ProductViewWriter(kafka.events, new KafkaServerRef()));
+    service = stockService(new ProductViewWriter(kafka.events, new KafkaServerRef()));
   });
 
   /** A product with `stock` units and a low-stock threshold of 5. */
@@ -45,10 +49,29 @@ describe('StockService on the database', () => {
   it('reserves once per order and product, however often the movement is delivered', async () => {
     const id = await product(10);
     const orderId = order();
-    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { productId: id, kind: 'reserve', applied: true, stock: 7 });
-    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { productId: id, kind: 'reserve', applied: false, stock: 7 });
+    const answer = { productId: id, kind: 'reserve', stock: 7, name: 'Keyboard', unitPriceCents: 8999 };
+    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { ...answer, applied: true });
+    assert.deepEqual(await service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 3 })), { ...answer, applied: false });
     assert.equal(await stockOf(id), 7);
     assert.equal(await movements.countDocuments({ productId: id }), 1);
+  });
+
+  it("answers a reserve with the product's name and unit price, from this replica's memory after the first read", async () => {
+    const id = await product(10);
+    assert.deepEqual(await service.apply(stockMovement.reserve(order(), { productId: id, quantity: 1 })), { productId: id, kind: 'reserve', applied: true, stock: 9, name: 'Keyboard', unitPriceCents: 8999 });
+    // Written behind the service's back: a replica that owns the product sees every write of it, so it does not read again.
+    await products.updateOne({ _id: id }, { $set: { priceCents: 1 } }).exec();
+    assert.equal((await service.apply(stockMovement.reserve(order(), { productId: id, quantity: 1 }))).unitPriceCents, 8999);
+    assert.equal((await cache.read(id, () => assert.fail('read from the database'))).stock, 8, 'the memory holds the stock the reserves left');
+  });
+
+  it('refuses a reserve of a product that does not exist with 404 PRODUCT_NOT_FOUND, having recorded nothing', async () => {
+    const missing = order();
+    const error = await shopErrorOf(service.apply(stockMovement.reserve(order(), { productId: missing, quantity: 1 })));
+    assert.equal(error.statusCode, 404);
+    assert.equal(error.code, 'PRODUCT_NOT_FOUND');
+    assert.equal(await movements.countDocuments({ productId: missing }), 0);
+    assert.deepEqual(kafka.states, [], 'nothing written to product.view');
   });
 
   it('leaves the stock of every applied movement in the product cache before it answers', async () => {
@@ -76,7 +99,7 @@ describe('StockService on the database', () => {
       if (refusals-- > 0) throw new Error('broker away');
       written.push(state);
     } } as unknown as EventPublisher, new KafkaServerRef());
-    const isolated = new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, view);
+    const isolated = stockService(view);
     await assert.rejects(isolated.apply(stockMovement.reserve(order(), { productId: id, quantity: 4 })), /broker away/);
     assert.equal(await stockOf(id), 6, 'the stock changed before its record failed');
     await eventually(() => written.length > 0, 'product.view written again', 5000);
@@ -96,7 +119,7 @@ describe('StockService on the database', () => {
     const orderId = order();
     // What the crashed delivery left: the conditional write done, naming its movement, no record.
     await stocks.updateOne({ _id: id }, { $inc: { stock: -4 }, $set: { lastMovement: `reserve:${orderId}:${id}`, lastQuantity: 4 } }).exec();
-    assert.deepEqual(await service.reserve(id, orderId, 4), { productId: id, kind: 'reserve', applied: true, stock: 6 });
+    assert.deepEqual(await service.reserve(id, orderId, 4), { productId: id, kind: 'reserve', applied: true, stock: 6, name: 'Keyboard', unitPriceCents: 8999 });
     assert.equal(await stockOf(id), 6, 'not taken twice');
     assert.equal((await movements.findById(`reserve:${orderId}:${id}`).lean().exec())?.quantity, 4);
   });

@@ -16,6 +16,7 @@ import { Product } from './schemas/product.schema';
 import { Stock, StockMovement } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
 import { ProductViewWriter } from './product-view.writer';
+import { ProductsService } from './products.service';
 
 const THRESHOLD_TTL_MS = 5000;
 
@@ -49,6 +50,7 @@ export class StockService {
     private readonly rpc: RpcClient,
     private readonly cache: ProductCache,
     private readonly view: ProductViewWriter,
+    private readonly catalog: ProductsService,
   ) {}
 
   /**
@@ -111,7 +113,20 @@ export class StockService {
     }
   }
 
+  /**
+   * Takes `quantity` for the order, once, and answers the product's name and unit price
+   * with it, which the order copies (the saga asks nothing else about its products). This
+   * replica owns the product, so the catalog comes from its memory (ProductCache) after the
+   * first read. It is read before the stock is taken: a product that does not exist is
+   * refused (404) having changed nothing.
+   */
   async reserve(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
+    const product = await this.catalog.get(productId);
+    const result = await this.take(productId, orderId, quantity);
+    return { ...result, name: product.name, unitPriceCents: product.priceCents };
+  }
+
+  private async take(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
     const key = `reserve:${orderId}:${productId}`;
     const [reserved, released] = await Promise.all([this.recorded(key), this.recorded(`release:${orderId}:${productId}`)]);
     if (reserved) return this.unchanged(productId, 'reserve');

@@ -49,6 +49,13 @@ export interface StockMovementResult {
   /** false when the movement had already been applied (a redelivery or retry). */
   applied: boolean;
   stock: number;
+  /**
+   * A reserve's answer also names the product and its unit price as the catalog has them,
+   * which the order copies: the saga asks for nothing else about its products. Absent from
+   * a product-service older than 2026-12-02 (the saga then asks product.get-many).
+   */
+  name?: string;
+  unitPriceCents?: number;
 }
 
 /**
