@@ -8,6 +8,7 @@ export * from './errors/validation.pipe';
 export * from './health/kafka.health';
 export * from './kafka/dead-letter';
 export * from './kafka/kafka-admin';
+export * from './kafka/owned-cache';
 export * from './kafka/kafka.settings';
 export * from './kafka/event-publisher';
 export * from './kafka/rpc-handled.interceptor';

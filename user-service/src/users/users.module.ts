@@ -5,10 +5,11 @@ import { AccountsBootstrap } from './accounts.bootstrap';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { UserCache } from './user.cache';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
   controllers: [UsersController],
-  providers: [UsersService, AccountsBootstrap, secretSealProvider],
+  providers: [UsersService, UserCache, AccountsBootstrap, secretSealProvider],
 })
 export class UsersModule {}

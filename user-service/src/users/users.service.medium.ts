@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Principal } from '@shop/contracts';
-import { fakeKafka, requestContext, SecretSeal, shopErrorOf, testDatabase } from '@shop/platform';
+import { fakeKafka, KafkaServerRef, requestContext, SecretSeal, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { User, UserSchema } from './schemas/user.schema';
+import { UserCache } from './user.cache';
 import { UsersService } from './users.service';
 
 const seal = new SecretSeal('a-secret-of-at-least-thirty-two-characters');
@@ -32,7 +33,7 @@ describe('UsersService on the database', () => {
   after(() => db.close());
   beforeEach(() => {
     kafka = fakeKafka();
-    service = new UsersService(users, kafka.events, seal);
+    service = new UsersService(users, kafka.events, seal, new UserCache(new KafkaServerRef()));
   });
 
   it('creates a user with a role, stores only a slow hash of the password, and publishes user.created without it', async () => {
@@ -71,6 +72,18 @@ describe('UsersService on the database', () => {
     const error = await shopErrorOf(service.create({ ...newUser('sealed@example.com'), sealedPassword: foreign.seal('correct-horse-battery') }));
     assert.equal(error.statusCode, 400);
     assert.equal(await users.countDocuments({ email: 'sealed@example.com' }), 0);
+  });
+
+  it('answers a user it read from memory, and its own update and delete at the next read', async () => {
+    const ada = await service.create(newUser('cached@example.com'));
+    assert.equal((await service.get(ada.id)).name, 'Ada Lovelace');
+    // Written behind the service's back: the replica that owns a user sees every write of it, so it does not read again.
+    await users.updateOne({ _id: ada.id }, { $set: { name: 'Behind the back' } }).exec();
+    assert.equal((await service.get(ada.id)).name, 'Ada Lovelace');
+    await service.update({ id: ada.id, name: 'Ada King' });
+    assert.equal((await service.get(ada.id)).name, 'Ada King');
+    await service.remove(ada.id);
+    assert.equal((await shopErrorOf(service.get(ada.id))).code, 'USER_NOT_FOUND');
   });
 
   it('lets a customer read, change and delete only itself; another user is 403 FORBIDDEN', async () => {

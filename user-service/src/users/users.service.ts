@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { Model, Types } from 'mongoose';
 import { hashPassword, verifyPassword } from './password';
 import { User, WITHOUT_PASSWORD } from './schemas/user.schema';
+import { UserCache } from './user.cache';
 
 /** A user as stored: reads are lean (plain objects, no mongoose document to build). */
 type UserRecord = User & { _id: Types.ObjectId };
@@ -42,6 +43,7 @@ export class UsersService implements OnModuleInit {
     @InjectModel(User.name) private readonly users: Model<User>,
     private readonly events: EventPublisher,
     private readonly seal: SecretSeal,
+    private readonly cache: UserCache,
   ) {}
 
   /** Builds the unique email index in the background; boot does not wait for the database. */
@@ -112,11 +114,14 @@ export class UsersService implements OnModuleInit {
     return { items: docs.map(toUserResponse), total, limit: page.limit, offset: page.offset };
   }
 
+  /** From memory when this replica holds it (UserCache), else from the database. */
   async get(id: string): Promise<UserResponse> {
     assertMayActFor(id, 'read its user');
-    const user = await this.users.findById(id, WITHOUT_PASSWORD).lean<UserRecord>().exec();
-    if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
-    return toUserResponse(user);
+    return this.cache.read(id, async () => {
+      const user = await this.users.findById(id, WITHOUT_PASSWORD).lean<UserRecord>().exec();
+      if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
+      return toUserResponse(user);
+    });
   }
 
   async update(message: UpdateUserMessage): Promise<UserResponse> {
@@ -128,15 +133,23 @@ export class UsersService implements OnModuleInit {
       .findByIdAndUpdate(id, { $set: set }, { new: true, runValidators: true })
       .lean<UserRecord>()
       .exec()
-      .catch((error: unknown) => rethrowDuplicate(error, changes.email ?? ''));
-    if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
+      .catch((error: unknown) => {
+        this.cache.forget(id); // the write may have happened
+        return rethrowDuplicate(error, changes.email ?? '');
+      });
+    if (!user) {
+      this.cache.forget(id);
+      throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
+    }
+    const response = toUserResponse(user);
+    this.cache.wrote(id, () => response);
     this.logger.log({ userId: id, fields: Object.keys(message).filter((f) => f !== 'id') }, `Updated user ${id}`);
-    return toUserResponse(user);
+    return response;
   }
 
   async remove(id: string): Promise<{ id: string; deleted: true }> {
     assertMayActFor(id, 'delete its user');
-    const user = await this.users.findByIdAndDelete(id).exec();
+    const user = await this.users.findByIdAndDelete(id).exec().finally(() => this.cache.forget(id));
     if (!user) throw ShopError.notFound(ERROR_CODES.USER_NOT_FOUND, 'User', id);
     const event: UserDeletedEvent = { id, deletedAt: new Date().toISOString() };
     await this.events.publish(EVENTS.USER_DELETED, event);
