@@ -30,7 +30,7 @@ describe('StockService on the database', () => {
   after(() => db.close());
   /** StockService as the module builds it, on `view`. */
   const stockService = (view: ProductViewWriter) =>
-    new StockService(stocks, movements, products, kafka.events, kafka.rpc, cache, view, new ProductsService(products, stocks, kafka.events, cache, view));
+    new StockService(stocks, movements, kafka.events, kafka.rpc, cache, view, new ProductsService(products, stocks, kafka.events, cache, view));
   beforeEach(() => {
     kafka = fakeKafka();
     cache = new ProductCache(new KafkaServerRef());
@@ -157,6 +157,15 @@ describe('StockService on the database', () => {
     await service.reserve(id, order(), 1); // 5 -> 4: crosses
     await service.reserve(id, order(), 1); // 4 -> 3: already below
     assert.deepEqual(kafka.published, [{ topic: 'product.stock-low', key: id, value: { productId: id, stock: 4, lowStockThreshold: 5 } }]);
+  });
+
+  it('judges the next movement by the threshold a catalog edit just set', async () => {
+    const id = await product(10);
+    await service.reserve(id, order(), 1); // 10 -> 9, the threshold 5 read into memory
+    const catalog = new ProductsService(products, stocks, kafka.events, cache, new ProductViewWriter(kafka.events, new KafkaServerRef()));
+    await catalog.update(id, { lowStockThreshold: 9 });
+    await service.reserve(id, order(), 1); // 9 -> 8: below the new threshold
+    assert.deepEqual(kafka.published, [{ topic: 'product.stock-low', key: id, value: { productId: id, stock: 8, lowStockThreshold: 9 } }]);
   });
 
   it('turns order.cancelled into one release command per item, each keyed by its product', async () => {

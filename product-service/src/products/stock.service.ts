@@ -12,13 +12,10 @@ import {
 } from '@shop/contracts';
 import { EventPublisher, isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
 import { Model } from 'mongoose';
-import { Product } from './schemas/product.schema';
 import { Stock, StockMovement } from './schemas/stock.schema';
 import { ProductCache } from './product.cache';
 import { ProductViewWriter } from './product-view.writer';
 import { ProductsService } from './products.service';
-
-const THRESHOLD_TTL_MS = 5000;
 
 /**
  * Applies stock movements. Kafka delivers a product's movements to one consumer in
@@ -38,14 +35,12 @@ const THRESHOLD_TTL_MS = 5000;
 @Injectable()
 export class StockService {
   private readonly logger = new Logger(StockService.name);
-  private readonly thresholds = new Map<string, { value: number; at: number }>();
   /** The product.view record of the stock a movement under way left, sent as soon as the stock changed (a product's movements come one at a time). */
   private readonly viewSends = new Map<string, { stock: number; written: Promise<void> }>();
 
   constructor(
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
     @InjectModel(StockMovement.name) private readonly movements: Model<StockMovement>,
-    @InjectModel(Product.name) private readonly products: Model<Product>,
     private readonly events: EventPublisher,
     private readonly rpc: RpcClient,
     private readonly cache: ProductCache,
@@ -256,17 +251,17 @@ export class StockService {
   }
 
   /**
-   * The catalog's low-stock threshold, read at most every THRESHOLD_TTL_MS per product:
-   * it is read on every decrease, and kept out of the stock document so that a catalog
-   * edit never writes there (only the partition's consumer does).
+   * The catalog's low-stock threshold, read on every decrease: from this replica's memory,
+   * which its own catalog edits keep current (the product is this replica's, as its stock
+   * movement is). Kept out of the stock document, so that a catalog edit never writes there.
    */
   private async thresholdOf(productId: string): Promise<number | undefined> {
-    const cached = this.thresholds.get(productId);
-    if (cached && Date.now() - cached.at < THRESHOLD_TTL_MS) return cached.value;
-    const product = await this.products.findById(productId, { lowStockThreshold: 1 }).lean<{ lowStockThreshold: number }>().exec();
-    if (!product) return undefined;
-    this.thresholds.set(productId, { value: product.lowStockThreshold, at: Date.now() });
-    return product.lowStockThreshold;
+    try {
+      return (await this.catalog.get(productId)).lowStockThreshold;
+    } catch (error) {
+      if (error instanceof ShopError && error.code === ERROR_CODES.PRODUCT_NOT_FOUND) return undefined;
+      throw error;
+    }
   }
 }
 
