@@ -19,7 +19,7 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Place an order',
     description:
-      'Checks the user and the products, reserves stock for every item (or none), copies unit prices and confirms. Emits order.created. ' +
+      'Checks the user while it reserves stock for every item (all or none: what was reserved for a refused order is put back), copies the unit prices the reservations answer and confirms. Emits order.created. ' +
       'With `Prefer: respond-async` answers 202 at once and the order moves from pending to confirmed or rejected; follow `Location`.',
   })
   @ApiHeader({

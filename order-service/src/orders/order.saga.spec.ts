@@ -18,16 +18,17 @@ const product = (id: string, priceCents: number) => ({ id, name: `product ${id.s
  * The saga over a fake Kafka edge: the user exists unless named missing; a product exists
  * when `products` names it (all three by default), and its reservation answers its name and
  * price, or as `reserve` says (a ShopError thrown is the service's refusal). `unpriced`
- * reservations answer as a product-service older than 2026-12-02 did: without name and price.
+ * reservations answer as a product-service older than 2026-12-02 did: without name and price;
+ * `goneSince` products were deleted after their reservation (product.get-many misses them).
  */
-function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (m: StockMovementMessage) => unknown; unpriced?: boolean } = {}) {
+function saga(options: { missingUser?: boolean; products?: string[]; reserve?: (m: StockMovementMessage) => unknown; unpriced?: boolean; goneSince?: string[] } = {}) {
   const known = options.products ?? [A, B, C];
   const kafka = fakeKafka((contract: AnyRpcContract, request: unknown) => {
     if (contract === RPC.USER_GET) {
       if (options.missingUser) throw new ShopError(404, ERROR_CODES.USER_NOT_FOUND, 'User not found');
       return { id: USER };
     }
-    if (contract === RPC.PRODUCT_GET_MANY) return (request as { ids: string[] }).ids.filter((id) => known.includes(id)).map((id) => product(id, 100));
+    if (contract === RPC.PRODUCT_GET_MANY) return (request as { ids: string[] }).ids.filter((id) => known.includes(id) && !options.goneSince?.includes(id)).map((id) => product(id, 100));
     const movement = request as StockMovementMessage;
     if (movement.kind !== 'reserve') return { applied: true };
     if (!known.includes(movement.productId)) throw new ShopError(404, ERROR_CODES.PRODUCT_NOT_FOUND, 'Product not found');
@@ -80,6 +81,24 @@ describe('OrderSaga', () => {
     const { saga: s, kafka } = saga({ reserve: (m) => (m.productId === A ? Promise.reject(timeout) : { applied: true }) });
     await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }]), (e: unknown) => e === timeout);
     assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'release keyed 31 must-apply', 'release keyed 32 must-apply']);
+  });
+
+  it('releases every reservation when the user check times out, and answers the timeout', async () => {
+    const timeout = new ShopError(504, ERROR_CODES.RPC_TIMEOUT, 'No answer to user.get within 5000 ms');
+    const kafka = fakeKafka((contract: AnyRpcContract, request: unknown) => {
+      if (contract === RPC.USER_GET) throw timeout;
+      const movement = request as StockMovementMessage;
+      return { productId: movement.productId, kind: movement.kind, applied: true, stock: 10, name: 'n', unitPriceCents: 100 };
+    });
+    const s = new OrderSaga(kafka.rpc, new StockReleases({} as Model<PendingRelease>, kafka.rpc, new KafkaServerRef()));
+    await assert.rejects(s.reserve(ORDER, USER, [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }]), (e: unknown) => e === timeout);
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 32', 'release keyed 31 must-apply', 'release keyed 32 must-apply']);
+  });
+
+  it('releases every reservation when the products cannot be priced (no price answered, and product.get-many misses one)', async () => {
+    const { saga: s, kafka } = saga({ unpriced: true, goneSince: [C] });
+    await assert.rejects(s.reserve(ORDER, USER, [A, C].map((productId) => ({ productId, quantity: 1 }))), (e: unknown) => e instanceof ShopError && e.code === 'PRODUCT_NOT_FOUND');
+    assert.deepEqual(reservesAndReleases(kafka), ['reserve keyed 31', 'reserve keyed 33', 'release keyed 31 must-apply', 'release keyed 33 must-apply']);
   });
 
   it('answers 422 USER_NOT_FOUND for an unknown user, releasing what was reserved while the user was checked', async () => {

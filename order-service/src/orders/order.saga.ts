@@ -30,12 +30,11 @@ export class OrderSaga {
     ]);
     const rejected = attempts.flatMap((attempt, i) => (attempt.status === 'rejected' ? [{ item: items[i], error: attempt.reason as unknown }] : []));
     const [unknown, short] = [ERROR_CODES.PRODUCT_NOT_FOUND, ERROR_CODES.INSUFFICIENT_STOCK].map((code) => rejected.filter((r) => isShopError(r.error, code)));
-    const refusal = refusalOf(user, unknown.map((r) => r.item.productId), short.map((r) => r.error as ShopError), rejected.map((r) => r.error));
-    if (refusal) {
+    if (user.status === 'rejected' || rejected.length > 0) {
       // Anything not refused outright may have been reserved (a timeout is an unknown
       // outcome): it is released. The release follows the reserve on the same partition.
       await this.release(orderId, items.filter((item) => ![...unknown, ...short].some((r) => r.item === item)));
-      throw refusal;
+      throw refusalOf(user, unknown.map((r) => r.item.productId), short.map((r) => r.error as ShopError), rejected.map((r) => r.error));
     }
     const reserved = attempts.map((attempt) => (attempt as PromiseFulfilledResult<StockMovementResult>).value);
     try {
@@ -86,7 +85,7 @@ export class OrderSaga {
 }
 
 /**
- * Why the order is refused, if it is: an unknown user, then unknown products (422: the
+ * Why the order is refused: an unknown user, then unknown products (422: the
  * request names what does not exist), then products short of stock (409), then the first
  * other failure (a timeout: the outcome is unknown), the user check's first. `rejected`:
  * every reservation's failure, the refusals among them.

@@ -41,6 +41,11 @@ export class ProductViewWriter {
     }
   }
 
+  /** Whether a write of `id` is running now. */
+  writingNow(id: string): boolean {
+    return this.writing.has(id);
+  }
+
   /** A check, for a read of `id` begun now, that no write of it (nor a rebalance) ran meanwhile, so what it read is current. */
   quietSince(id: string): () => boolean {
     if (this.writing.has(id)) return () => false;

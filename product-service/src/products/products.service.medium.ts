@@ -17,6 +17,7 @@ describe('ProductsService on the database', () => {
   let products: Model<Product>;
   let stocks: Model<Stock>;
   let writer: ProductViewWriter;
+  let cache: ProductCache;
 
   before(async () => {
     db = await testDatabase('products');
@@ -24,7 +25,8 @@ describe('ProductsService on the database', () => {
     stocks = db.connection.model(Stock.name, StockSchema);
     kafka = fakeKafka();
     writer = new ProductViewWriter(kafka.events, new KafkaServerRef());
-    service = new ProductsService(products, stocks, kafka.events, new ProductCache(new KafkaServerRef()), writer);
+    cache = new ProductCache(new KafkaServerRef());
+    service = new ProductsService(products, stocks, kafka.events, cache, writer);
   });
   after(() => db.close());
 
@@ -74,5 +76,27 @@ describe('ProductsService on the database', () => {
     await writer.during(id, async () => assert.equal(writer.quietSince(id)(), false, 'a read begun during a write is never shared'));
     assert.equal(quiet(), false, 'nor one a write overlapped');
     assert.equal(writer.quietSince(id)(), true);
+  });
+
+  it('shares a product it read during a write of it (a reserve reads the catalog) at its next read, from what it holds', async () => {
+    const seeded = await products.create({ name: 'Seeded lamp', priceCents: 3000, lowStockThreshold: 5 });
+    const id = seeded._id.toHexString();
+    await stocks.create({ _id: seeded._id, stock: 9, initial: 9, restocked: 0, writtenOff: 0 });
+    kafka.states.length = 0;
+    // As a reserve does: the catalog read inside the movement's write, which then leaves stock 8.
+    await writer.during(id, async () => {
+      await service.get(id);
+      await stocks.updateOne({ _id: id }, { $inc: { stock: -1 } }).exec();
+      cache.stockChanged(id, 8);
+    });
+    assert.equal(kafka.states.length, 0, 'nothing shared while the write ran');
+    await service.get(id);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(kafka.states.map((r) => [r.key, r.value]).filter(([key]) => key === `stock:${id}`), [[`stock:${id}`, { id, stock: 8 }]], 'the stock it holds, not the one it read');
+    assert.ok(kafka.states.some((r) => r.key === `catalog:${id}`), 'and the catalog');
+    kafka.states.length = 0;
+    await service.get(id);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(kafka.states.length, 0, 'once');
   });
 });

@@ -23,6 +23,9 @@ type ProductRecord = Product & { _id: Types.ObjectId };
 export class ProductsService {
   private readonly logger = new Logger(ProductsService.name);
 
+  /** Products read from the database while a write of them ran, not yet shared with product.view (see get). */
+  private readonly unshared = new Set<string>();
+
   constructor(
     @InjectModel(Product.name) private readonly products: Model<Product>,
     @InjectModel(Stock.name) private readonly stocks: Model<Stock>,
@@ -52,16 +55,29 @@ export class ProductsService {
 
   /**
    * From memory when this replica holds it (ProductCache), else from the database; a
-   * product read from there while nothing wrote it goes to product.view too (the gateways
-   * then answer it themselves: it was written before the view existed, or by the seed).
+   * product read from there goes to product.view too (the gateways then answer it
+   * themselves: it was written before the view existed, or by the seed): at once when
+   * nothing wrote it meanwhile, else what this replica holds of it, at a later read while
+   * no write of it runs (then what the database holds). A reserve reads the catalog here
+   * while it writes the product.
    */
-  get(id: string): Promise<ProductResponse> {
-    return this.cache.read(id, async () => {
+  async get(id: string): Promise<ProductResponse> {
+    const product = await this.cache.read(id, async () => {
       const quiet = this.view.quietSince(id);
-      const product = await this.load(id);
-      if (quiet()) this.view.share(product);
-      return product;
+      const loaded = await this.load(id);
+      if (quiet()) {
+        this.view.share(loaded);
+        this.unshared.delete(id);
+      } else this.unshared.add(id);
+      return loaded;
     });
+    // Only what this replica holds: a value loaded just now may predate a write that ran meanwhile.
+    const held = this.unshared.has(id) && !this.view.writingNow(id) ? this.cache.held(id) : undefined;
+    if (held) {
+      this.unshared.delete(id);
+      this.view.share(held);
+    }
+    return product;
   }
 
   private async load(id: string): Promise<ProductResponse> {
@@ -111,6 +127,7 @@ export class ProductsService {
       if (!product) throw ShopError.notFound(ERROR_CODES.PRODUCT_NOT_FOUND, 'Product', id);
     }));
     this.cache.forget(id);
+    this.unshared.delete(id);
     this.logger.log({ productId: id }, `Deleted product ${id}`);
     return { id, deleted: true };
   }

@@ -11,7 +11,7 @@ export class ListProductsRequest extends PageRequest {
   name?: string;
 }
 
-/** product.get-many: the order saga's one read of every product it needs. */
+/** product.get-many: prices an order's lines when the reservations did not (a product-service older than 2026-12-02, mid-upgrade). */
 export class GetProductsRequest {
   @IsMongoId({ each: true })
   @ArrayMinSize(1)

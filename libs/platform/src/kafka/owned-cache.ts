@@ -47,6 +47,11 @@ export class OwnedCache<T> {
     }
   }
 
+  /** The entry held for `id`, without reading the database: what the database holds, as of this replica's last write of it. */
+  held(id: string): T | undefined {
+    return this.get(id);
+  }
+
   /** This replica wrote record `id`: `next` makes the entry it left from the one held, if one is held. */
   wrote(id: string, next: (held: T) => T): void {
     for (const race of this.loading.get(id) ?? []) race.stale = true;
