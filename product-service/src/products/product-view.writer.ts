@@ -48,7 +48,7 @@ export class ProductViewWriter {
 
   /** A check, for a read of `id` begun now, that no write of it (nor a rebalance) ran meanwhile, so what it read is current. */
   quietSince(id: string): () => boolean {
-    if (this.writing.has(id)) return () => false;
+    if (this.writingNow(id)) return () => false;
     const [started, generation] = [this.started, this.server.generation];
     return () => this.started === started && this.server.generation === generation;
   }

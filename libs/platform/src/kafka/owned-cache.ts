@@ -54,15 +54,20 @@ export class OwnedCache<T> {
 
   /** This replica wrote record `id`: `next` makes the entry it left from the one held, if one is held. */
   wrote(id: string, next: (held: T) => T): void {
-    for (const race of this.loading.get(id) ?? []) race.stale = true;
+    this.markReadsStale(id);
     const held = this.get(id);
     if (held !== undefined) this.entries.set(id, next(held));
   }
 
   /** Record `id` was deleted, or a write of it failed halfway (what the database holds is not known here). */
   forget(id: string): void {
-    for (const race of this.loading.get(id) ?? []) race.stale = true;
+    this.markReadsStale(id);
     this.entries.delete(id);
+  }
+
+  /** The reads of `id` waiting on the database may predate the write that lands now: none of them is kept. */
+  private markReadsStale(id: string): void {
+    for (const race of this.loading.get(id) ?? []) race.stale = true;
   }
 
   private get(id: string): T | undefined {
