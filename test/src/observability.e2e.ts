@@ -69,6 +69,24 @@ describe('observability: logs, metrics, health and status tell the truth', () =>
     assert.ok(usAfter.some((s) => s.name === 'kafka_consumer_lag' && s.labels.group === 'user-service-server' && s.labels.topic === 'user.get'), 'consumer lag per group, topic and partition');
   });
 
+  it("lists in each app's /metrics only the series that app can move", async () => {
+    const own: Record<string, string[]> = {
+      gateway: ['product_view_products'],
+      'product-service': ['product_stock_low_events_total'],
+      'order-service': ['order_releases_pending'],
+      'user-service': [],
+    };
+    const everyOwn = Object.values(own).flat();
+    const apps = [system.gateways[0], system.apps['user-service'][0], system.apps['product-service'][0], system.apps['order-service'][0]];
+    for (const app of apps) {
+      const names = new Set((await scrape(app.url)).map((s) => s.name));
+      for (const name of own[app.app]) assert.ok(names.has(name), `${app.name} exports ${name}`);
+      const foreign = everyOwn.filter((name) => !own[app.app].includes(name) && names.has(name));
+      assert.deepEqual(foreign, [], `${app.name} exports no other app's series`);
+      assert.ok(names.has('http_requests_in_flight'), `${app.name} still exports the metrics every app has`);
+    }
+  });
+
   it('reports a service whose database cannot be reached as not ready, with the reason', async () => {
     const deadDatabase = `mongodb://127.0.0.1:${await freePort()}`;
     const orphan = await startApp('user-service', {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PRODUCT_VIEW_TOPIC, ProductResponse } from '@shop/contracts';
-import { KAFKA_SETTINGS, KafkaAdmin, kafkaConnection, KafkaSettings, productViewProducts as held, productViewReads as reads } from '@shop/platform';
+import { KAFKA_SETTINGS, KafkaAdmin, kafkaConnection, KafkaSettings } from '@shop/platform';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { productViewProducts as held, productViewReads as reads } from './metrics';
 import { CatchUp, ProductViewState } from './product-view.state';
 
 /** How long a read waits for the broker to say where product.view ends, and then for the view to get there, before it asks product-service instead. */

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { ERROR_CODES, EVENTS, ListOrdersRequest, OrderCancelledEvent, OrderResponse, Page, PlaceOrderMessage } from '@shop/contracts';
-import { assertMayActFor, EventPublisher, isDuplicateKey, mayActFor, ordersTotal, requestContext, ShopError } from '@shop/platform';
+import { assertMayActFor, EventPublisher, isDuplicateKey, mayActFor, requestContext, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import { ordersTotal } from './metrics';
 import { OrderSaga } from './order.saga';
 import { Order } from './schemas/order.schema';
 

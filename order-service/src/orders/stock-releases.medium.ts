@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ERROR_CODES, StockMovementMessage } from '@shop/contracts';
-import { eventually, fakeKafka, KafkaServerRef, releasesPending, ShopError, testDatabase } from '@shop/platform';
+import { eventually, fakeKafka, KafkaServerRef, ShopError, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
+import { releasesPending } from './metrics';
 import { PendingRelease, PendingReleaseSchema } from './schemas/pending-release.schema';
 import { StockReleases } from './stock-releases';
 

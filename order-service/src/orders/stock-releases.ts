@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { RPC, stockMovement } from '@shop/contracts';
-import { KafkaServerRef, releasesPending, RpcClient, ShopError } from '@shop/platform';
+import { KafkaServerRef, RpcClient, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
+import { releasesPending } from './metrics';
 import { PendingRelease } from './schemas/pending-release.schema';
 
 /** The first wait before a release is sent again; it doubles each round up to MAX_RETRY_MS. */

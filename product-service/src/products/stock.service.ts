@@ -10,12 +10,13 @@ import {
   StockMovementMessage,
   StockMovementResult,
 } from '@shop/contracts';
-import { EventPublisher, isDuplicateKey, RpcClient, ShopError, stockLowEvents } from '@shop/platform';
+import { EventPublisher, isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
-import { Stock, StockMovement } from './schemas/stock.schema';
-import { ProductCache } from './product.cache';
+import { stockLowEvents } from './metrics';
 import { ProductViewWriter } from './product-view.writer';
+import { ProductCache } from './product.cache';
 import { ProductsService } from './products.service';
+import { Stock, StockMovement } from './schemas/stock.schema';
 
 /**
  * Applies stock movements. Kafka delivers a product's movements to one consumer in

@@ -1,3 +1,8 @@
+/**
+ * The metrics every app has. What only one app can move (orders_total, order_releases_pending,
+ * product_stock_low_events_total, product_view_*) is registered beside its code in that app, so
+ * no other app's /metrics lists a series that is always 0 there.
+ */
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Millisecond-scale RPC: 1 ms to 10 s. */
@@ -41,22 +46,3 @@ export const rpcServerInFlight = new Gauge({ name: 'rpc_server_in_flight', help:
 export const eventsPublished = new Counter({ name: 'kafka_events_published_total', help: 'Events (emits) published, by topic', labelNames: ['topic'] as const });
 
 export const messagesConsumed = new Counter({ name: 'kafka_messages_consumed_total', help: 'Kafka messages consumed, by topic', labelNames: ['topic'] as const });
-
-export const ordersTotal = new Counter({ name: 'orders_total', help: 'Orders that reached a status', labelNames: ['status'] as const });
-
-/** order-service's stock releases not yet confirmed by product-service (order-service/src/orders/stock-releases.ts). */
-export const releasesPending = new Gauge({
-  name: 'order_releases_pending',
-  help: 'Stock releases of rejected orders that product-service has not confirmed yet (pending_releases); sent again until it does',
-});
-
-export const stockLowEvents = new Counter({ name: 'product_stock_low_events_total', help: 'product.stock-low events emitted' });
-
-/** The gateway's product reads, by where the answer came from (gateway/src/products/product-view.ts). */
-export const productViewReads = new Counter({
-  name: 'product_view_reads_total',
-  help: 'GET /api/products/:id, by where the answer came from: view (the gateway\'s copy of product.view), absent (not in it: asked product-service), behind (the view could not catch up in time: asked product-service)',
-  labelNames: ['result'] as const,
-});
-
-export const productViewProducts = new Gauge({ name: 'product_view_products', help: 'Products the gateway holds in memory (product.view)' });
