@@ -49,6 +49,17 @@ describe('ours against the peer', () => {
     );
   });
 
+  it('gives every closed-loop row its tail: p99 over p50', () => {
+    assert.deepEqual(
+      peerRows(results.modes).map((r) => [r.scenario, r.tail]),
+      [
+        ['echo', 3.33],
+        ['product-read', 4],
+        ['health', 2.67],
+      ],
+    );
+  });
+
   it('has no rows when the peer did not run', () => {
     assert.deepEqual(peerRows([results.modes[0]]), []);
   });
@@ -102,8 +113,8 @@ describe('report', () => {
     const md = markdown(results);
     assert.match(md, /Machine: 2 × Test CPU, 23 GiB RAM/);
     assert.match(md, /Skipped in ours: echo \(GET \/api\/status answered 404\)/);
-    assert.match(md, /#### Ours vs the stock NestJS demo[^\n]*\n\n\| scenario \| mode \| req\/s \| ours \/ peer req\/s[^\n]*\n[^\n]*\n\| echo \| peer \| 500 \| 1\.00 \| 60\.0 \/ 200\.0 \| 6\.0 \| 1\.00 \|/);
-    assert.match(md, /\| product-read \| ours \| 2000 \| 4\.00 \| 10\.0 \/ 40\.0 \| 3\.0 \| 0\.50 \|/);
+    assert.match(md, /#### Ours vs the stock NestJS demo[^\n]*\n\n\| scenario \| mode \| req\/s \| ours \/ peer req\/s \| p50 \/ p99 ms \| p99 \/ p50 \|[^\n]*\n[^\n]*\n\| echo \| peer \| 500 \| 1\.00 \| 60\.0 \/ 200\.0 \| 3\.3 \| 6\.0 \| 1\.00 \|/);
+    assert.match(md, /\| product-read \| ours \| 2000 \| 4\.00 \| 10\.0 \/ 40\.0 \| 4\.0 \| 3\.0 \| 0\.50 \|/);
     assert.match(md, /\| product-read \| ours \| 32 conn \| 2000 \| 4\.00 \(req\/s\) \| 10\.0 \| 40\.0 \| 40\.0 \| 80 \| 0 \| 0 \| gateway 0\.97 \|/);
     assert.match(md, /\| product-read \| ours \| 1 conn \| 300 \| 0\.50 \(p50\) \| 3\.0 \|/);
     assert.ok(md.indexOf('Ours vs the stock NestJS demo') < md.indexOf('#### Throughput and latency'));

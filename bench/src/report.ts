@@ -60,6 +60,8 @@ export interface PeerRow {
   rps: number;
   p50: number;
   p99: number;
+  /** p99 / p50 of the closed loop: how long the tail is against the typical answer. */
+  tail?: number;
   rpsVsPeer?: number;
   /** Single connection. */
   singleP50?: number;
@@ -78,13 +80,14 @@ export function peerRows(modes: ModeResult[]): PeerRow[] {
         .map((run) => {
           const single = singleRun(m.runs, run.scenario);
           const { p50, p99 } = run.latencyMs;
-          return { scenario: run.scenario, mode: m.mode, rps: run.rps, p50, p99, rpsVsPeer: vsPeer(run, peer), singleP50: single?.latencyMs.p50, singleP50VsPeer: single && vsPeer(single, peer) };
+          const tail = ratio(p99, p50);
+          return { scenario: run.scenario, mode: m.mode, rps: run.rps, p50, p99, tail, rpsVsPeer: vsPeer(run, peer), singleP50: single?.latencyMs.p50, singleP50VsPeer: single && vsPeer(single, peer) };
         }),
     );
 }
 
 const PEER_NOTE =
-  "The peer's `echo` (`GET /echo/:id`) is one request-reply over Kafka and no database. Ours: `health` uses no Kafka, `echo` (`GET /api/status`) is three request-replies (a ping to each service), the reads one plus a database query, an order four plus writes. `ours / peer`: req/s divided by the peer's echo req/s (above 1: more), single-connection p50 divided by the peer's (below 1: sooner).";
+  "The peer's `echo` (`GET /echo/:id`) is one request-reply over Kafka and no database. Ours: `health` uses no Kafka, `echo` (`GET /api/status`) is three request-replies (a ping to each service), a product read answers from the gateway's memory, a user read from user-service's (one request-reply), an order is three request-replies plus writes. `ours / peer`: req/s divided by the peer's echo req/s (above 1: more), single-connection p50 divided by the peer's (below 1: sooner). `p99 / p50`: the closed loop's tail against its typical answer.";
 
 const vsPeerCell = (run: RunResult, peer: PeerEcho): string => {
   const v = vsPeer(run, peer);
@@ -129,8 +132,8 @@ function leadTable(modes: ModeResult[], connections: number): string[] {
     `#### Ours vs the stock NestJS demo (closed loop at ${connections} connections; single connection for p50)`,
     '',
     table(
-      ['scenario', 'mode', 'req/s', 'ours / peer req/s', 'p50 / p99 ms', '1-conn p50 ms', 'ours / peer 1-conn p50'],
-      lead.map((r) => [r.scenario, r.mode, fmt(r.rps, 0), fmt(r.rpsVsPeer, 2), `${fmt(r.p50)} / ${fmt(r.p99)}`, fmt(r.singleP50), fmt(r.singleP50VsPeer, 2)]),
+      ['scenario', 'mode', 'req/s', 'ours / peer req/s', 'p50 / p99 ms', 'p99 / p50', '1-conn p50 ms', 'ours / peer 1-conn p50'],
+      lead.map((r) => [r.scenario, r.mode, fmt(r.rps, 0), fmt(r.rpsVsPeer, 2), `${fmt(r.p50)} / ${fmt(r.p99)}`, fmt(r.tail), fmt(r.singleP50), fmt(r.singleP50VsPeer, 2)]),
     ),
     '',
     PEER_NOTE,
