@@ -25,9 +25,17 @@ describe('StockReleases on the database', () => {
   let kafka: ReturnType<typeof fakeKafka>;
   const started: StockReleases[] = [];
 
+  /** While true, every query on the model flakyPending() gives fails, as the driver's do with the database unreachable. */
+  let databaseDown = false;
+  const unreachableQuery = (): unknown => ({ limit: unreachableQuery, lean: unreachableQuery, exec: () => Promise.reject(new Error('connect ECONNREFUSED: database unreachable')) });
+  const flakyPending = (): Model<PendingRelease> =>
+    new Proxy(pending, {
+      get: (target, prop, receiver) => (databaseDown && ['updateOne', 'find', 'countDocuments', 'deleteOne'].includes(String(prop)) ? unreachableQuery : Reflect.get(target, prop, receiver)),
+    });
+
   /** A process's StockReleases, booted (in a consumer group `group`): it sends again what it finds pending. */
-  const boot = (group = new KafkaServerRef()) => {
-    const releases = new StockReleases(pending, kafka.rpc, group, 5);
+  const boot = (group = new KafkaServerRef(), model = pending) => {
+    const releases = new StockReleases(model, kafka.rpc, group, 5);
     releases.onApplicationBootstrap();
     started.push(releases);
     return releases;
@@ -48,6 +56,7 @@ describe('StockReleases on the database', () => {
     await pending.deleteMany({});
     answered = [];
     down = () => undefined;
+    databaseDown = false;
     kafka = fakeKafka((_contract, request) => {
       const { orderId, productId } = request as StockMovementMessage;
       const error = down(productId);
@@ -132,9 +141,34 @@ describe('StockReleases on the database', () => {
     assert.deepEqual(answered, [], 'never answered as applied');
   });
 
-  it('fails when a release can be neither sent nor written down', async () => {
+  it('holds a release it can neither send nor write down, and writes it down once the database is back', async () => {
     down = () => unreachable();
-    const broken = new StockReleases({ updateOne: () => ({ exec: () => Promise.reject(new Error('database unreachable')) }) } as unknown as Model<PendingRelease>, kafka.rpc, new KafkaServerRef(), 5);
-    await assert.rejects(broken.release(ORDER, [A]), /database unreachable/);
+    databaseDown = true;
+    const releases = boot(new KafkaServerRef(), flakyPending());
+    await releases.release(ORDER, [A]); // resolves: the order is decided as usual
+    assert.deepEqual(await pendingIds(), [], 'nothing could be written');
+    assert.equal(await gauge(), 1, 'order_releases_pending counts the held release');
+    await eventually(() => kafka.sent.length >= 3, 'the held release sent again while both are down');
+
+    databaseDown = false;
+    await eventually(async () => (await pendingIds()).includes(`${ORDER}:${A}`), 'the held release written down once the database is back');
+    down = () => undefined; // the broker is back
+    await eventually(async () => (await pendingIds()).length === 0, 'then confirmed and struck off');
+    assert.deepEqual(answered, [`${ORDER}:${A}`]);
+    await eventually(async () => (await gauge()) === 0, 'order_releases_pending back to 0');
+  });
+
+  it('sends a held release once the broker is back, with the database still away, and writes nothing', async () => {
+    down = () => unreachable();
+    databaseDown = true;
+    const releases = boot(new KafkaServerRef(), flakyPending());
+    await releases.release(ORDER, [A, B]);
+    down = () => undefined;
+    await eventually(() => answered.length === 2, 'both held releases confirmed');
+    assert.deepEqual([...answered].sort(), [`${ORDER}:${A}`, `${ORDER}:${B}`]);
+    assert.equal(await gauge(), 0, 'none waits any more');
+    databaseDown = false; // lets the rounds that could not read pending_releases end
+    await eventually(() => !releases.busy, 'its rounds to end');
+    assert.deepEqual(await pendingIds(), [], 'nothing was ever written down');
   });
 });

@@ -21,7 +21,10 @@ const BATCH = 100;
  * release, and the reservation kept its stock for good. What a replica leaves behind when
  * it stops or dies is taken up by the others when the group rebalances for its leaving,
  * and by any replica when it starts. A release is applied once per order and product at
- * product-service, so sending it twice (two replicas, a lost answer) is harmless. No timer
+ * product-service, so sending it twice (two replicas, a lost answer) is harmless. One that
+ * can be neither confirmed nor written down (the broker and the database away at once) is
+ * held in this process and tried both ways each round until one works; only this
+ * process's death before then loses it, and its stop says so in an error line. No timer
  * runs while nothing is pending: idle costs nothing.
  */
 @Injectable()
@@ -36,6 +39,8 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
   private failures = 0;
   /** Counts releases written down, so a round that counted before one was does not report 0 after it. */
   private written = 0;
+  /** Releases neither confirmed nor written down, by `<orderId>:<productId>`: each round sends them again, or writes them down. */
+  private readonly held = new Map<string, { orderId: string; productId: string }>();
 
   constructor(
     @InjectModel(PendingRelease.name) private readonly pending: Model<PendingRelease>,
@@ -59,12 +64,15 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    for (const { orderId, productId } of this.held.values()) {
+      this.logger.error({ orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down when this process stopped: its reservation stays until released by hand`);
+    }
   }
 
   /**
-   * Sends a release for each product of the order. Resolves once each is confirmed or
-   * written down to be sent again; rejects only when one can be neither (the database
-   * is unreachable too), saying so in an error line.
+   * Sends a release for each product of the order. Resolves once each is confirmed, or
+   * written down to be sent again, or (the database unreachable too) held here and tried
+   * both ways again each round.
    */
   async release(orderId: string, productIds: string[]): Promise<void> {
     const results = await Promise.allSettled(productIds.map((productId) => this.settle(orderId, productId)));
@@ -73,22 +81,21 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       return result.status === 'rejected' ? [{ productId, reason: result.reason as unknown }] : [];
     });
     if (unconfirmed.length === 0) return;
-    try {
-      const writes = await Promise.all(
-        unconfirmed.map(({ productId }) =>
-          this.pending.updateOne({ _id: `${orderId}:${productId}` }, { $setOnInsert: { orderId, productId } }, { upsert: true }).exec(),
-        ),
+    const writes = await Promise.allSettled(unconfirmed.map(({ productId }) => this.writeDown(orderId, productId)));
+    unconfirmed.forEach(({ productId, reason }, i) => {
+      const write = writes[i];
+      if (write.status === 'fulfilled') {
+        this.logger.warn({ err: reason, orderId, productId }, `Release of ${productId} for order ${orderId} not confirmed; sending it again until it is`);
+        return;
+      }
+      const key = `${orderId}:${productId}`;
+      if (!this.held.has(key)) releasesPending.inc();
+      this.held.set(key, { orderId, productId });
+      this.logger.error(
+        { err: write.reason as unknown, orderId, productId },
+        `Release of ${productId} for order ${orderId} neither confirmed nor written down (the broker and the database unreachable); held in memory and tried again until one works`,
       );
-      this.written++;
-      // Counted once: the same release again (an abandoned order seen again) finds its row.
-      releasesPending.inc(writes.filter((w) => w.upsertedCount > 0).length);
-    } catch (error) {
-      for (const { productId } of unconfirmed) this.logger.error({ err: error, orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down: its reservation stays until released by hand`);
-      throw error;
-    }
-    for (const { productId, reason } of unconfirmed) {
-      this.logger.warn({ err: reason, orderId, productId }, `Release of ${productId} for order ${orderId} not confirmed; sending it again until it is`);
-    }
+    });
     // A new release is first sent again soon, however long an earlier outage backed off.
     this.failures = 0;
     clearTimeout(this.timer);
@@ -105,6 +112,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.draining = true;
     try {
+      const heldLeft = await this.retryHeld();
       const writtenBefore = this.written;
       const due = await this.pending.find({}, { orderId: 1, productId: 1 }).limit(BATCH).lean<PendingRelease[]>().exec();
       if (this.stopped) return; // shutting down: what is pending waits for the next process
@@ -117,11 +125,11 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       );
       const left = await this.pending.countDocuments().exec();
       if (this.stopped) return;
-      if (this.written === writtenBefore) releasesPending.set(left);
+      if (this.written === writtenBefore) releasesPending.set(left + this.held.size);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      this.failures = failed ? this.failures + 1 : 0;
+      this.failures = failed || heldLeft ? this.failures + 1 : 0;
       if (failed) this.logger.warn({ err: failed.reason, pending: left }, `${left} stock release(s) still unconfirmed; sending them again`);
-      if (left > 0) this.schedule();
+      if (left > 0 || this.held.size > 0) this.schedule();
     } catch (error) {
       this.failures++;
       this.logger.warn({ err: error }, 'Could not read the pending stock releases; trying again');
@@ -143,6 +151,36 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       void this.drain();
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** Writes a release down in pending_releases, once per order and product. */
+  private async writeDown(orderId: string, productId: string): Promise<void> {
+    const write = await this.pending.updateOne({ _id: `${orderId}:${productId}` }, { $setOnInsert: { orderId, productId } }, { upsert: true }).exec();
+    this.written++;
+    // Counted once: the same release again (an abandoned order seen again) finds its row.
+    if (write.upsertedCount > 0) releasesPending.inc();
+  }
+
+  /**
+   * Each held release sent again, and written down if still unconfirmed; either way it is
+   * no longer held. Whether any is still held (neither worked).
+   */
+  private async retryHeld(): Promise<boolean> {
+    await Promise.allSettled(
+      [...this.held].map(async ([key, { orderId, productId }]) => {
+        try {
+          await this.settle(orderId, productId);
+          releasesPending.dec();
+          this.logger.log({ orderId, productId }, `Release of ${productId} for order ${orderId} confirmed`);
+        } catch {
+          await this.writeDown(orderId, productId);
+          releasesPending.dec(); // counted again as its row, if the row is new
+          this.logger.warn({ orderId, productId }, `Release of ${productId} for order ${orderId} written down; sending it again until it is confirmed`);
+        }
+        this.held.delete(key);
+      }),
+    );
+    return this.held.size > 0;
   }
 
   /**
