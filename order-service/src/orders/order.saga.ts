@@ -45,7 +45,7 @@ export class OrderSaga {
     }
   }
 
-  /** Puts back what the order may have reserved: confirmed, or written down and sent again until it is (StockReleases). */
+  /** Puts back what the order may have reserved: confirmed, or written down (held, with the database away) and sent again until it is (StockReleases). */
   release(orderId: string, items: { productId: string }[]): Promise<void> {
     return this.releases.release(orderId, items.map((item) => item.productId));
   }

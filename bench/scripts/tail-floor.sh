@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The read tail's floor on this machine: the p99 / p50 that a closed loop of 32 connections
+# gives against one bare node:http server answering a fixed product from memory (no
+# framework, Kafka, database or log line), taking turns with the same load on a running
+# gateway's paths when a base URL is given (npm start):
+#   bash bench/scripts/tail-floor.sh [gateway-base-url] [rounds]
+# Needs wrk (apt-get install wrk): a load generator in C, so the server, not the load
+# generator, is what saturates (autocannon in Node saturates first against a bare server).
+set -euo pipefail
+BASE_URL=${1:-}
+ROUNDS=${2:-2}
+PRODUCT=6650f0c2a1b2c3d4e5f60719 # the demo product npm start seeds (EXAMPLE_IDS)
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+
+node -e '
+  const body = JSON.stringify({ id: "'"$PRODUCT"'", name: "Mechanical keyboard", priceCents: 8999, stock: 1000, lowStockThreshold: 5 });
+  require("node:http").createServer((req, res) => res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body)).listen('"$PORT"', "127.0.0.1");
+' &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$PORT/" >/dev/null; do sleep 0.1; done
+
+run() { # label, url
+  local out p50 p99
+  out=$(wrk -t1 -c32 -d10s --latency "$2")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  printf '%-44s %8s req/s  p50 %8s  p99 %8s  p99/p50 %s\n' "$1" "$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")" "$p50" "$p99" \
+    "$(awk -v a="$p99" -v b="$p50" 'function ms(x) { return x ~ /us$/ ? x / 1000 : x ~ /ms$/ ? x + 0 : x * 1000 } BEGIN { printf "%.1f", ms(a) / ms(b) }')"
+}
+
+wrk -t1 -c32 -d3s "http://127.0.0.1:$PORT/" >/dev/null # warm-up
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round"
+  run "bare node:http" "http://127.0.0.1:$PORT/api/products/$PRODUCT"
+  if [ -n "$BASE_URL" ]; then
+    run "gateway /health/live" "$BASE_URL/health/live"
+    run "gateway /api/products/:id (no token)" "$BASE_URL/api/products/$PRODUCT"
+  fi
+done
