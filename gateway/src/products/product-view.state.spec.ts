@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { CatchUp, ProductViewState } from './product-view.state';
+import { CatchUp, heldBytes, ProductViewState } from './product-view.state';
 
 const id = '65f1c0ffee0000000000abcd';
 const catalog = { id, name: 'Keyboard', priceCents: 8999, lowStockThreshold: 5, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z' };
@@ -33,6 +33,44 @@ describe('ProductViewState', () => {
     view.apply(`catalog:${id}`, null);
     assert.equal(view.get(id), undefined);
     assert.equal(view.size, 0);
+  });
+
+  it('holds at most its room: the least recently read or written product goes, and is not known any more', () => {
+    const ids = ['65f1c0ffee0000000000aaa1', '65f1c0ffee0000000000aaa2', '65f1c0ffee0000000000aaa3'];
+    const view = new ProductViewState(2 * heldBytes(json({ ...catalog, id: ids[0] }))); // room for two
+    const write = (productId: string) => {
+      view.apply(`catalog:${productId}`, json({ ...catalog, id: productId }));
+      view.apply(`stock:${productId}`, json({ id: productId, stock: 1 }));
+    };
+    write(ids[0]);
+    write(ids[1]);
+    assert.equal(view.get(ids[0])!.id, ids[0], 'a read makes the first the most recently used');
+    write(ids[2]);
+    assert.deepEqual(
+      ids.map((i) => view.knows(i)),
+      [true, false, true],
+      'the second, least recently used, went',
+    );
+    assert.equal(view.get(ids[1]), undefined);
+    assert.equal(view.size, 2);
+    assert.equal(view.dropped, 1);
+    write(ids[1]); // a record of it again: held again, and the least recently used (the first, read before the third was written) goes
+    assert.deepEqual(
+      ids.map((i) => view.knows(i)),
+      [false, true, true],
+    );
+  });
+
+  it('frees the room of a product deleted from both parts', () => {
+    const view = new ProductViewState(heldBytes(json(catalog))); // room for one
+    view.apply(`catalog:${id}`, json(catalog));
+    view.apply(`stock:${id}`, json({ id, stock: 7 }));
+    view.apply(`catalog:${id}`, null);
+    view.apply(`stock:${id}`, null);
+    const other = '65f1c0ffee0000000000aaa1';
+    view.apply(`catalog:${other}`, json({ ...catalog, id: other }));
+    assert.equal(view.dropped, 0, 'nothing dropped: the deleted product holds no room');
+    assert.equal(view.knows(other), true);
   });
 
   it('skips records it does not understand and keeps what it held', () => {

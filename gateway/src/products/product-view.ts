@@ -4,7 +4,7 @@ import { KAFKA_SETTINGS, KafkaAdmin, kafkaConnection, KafkaSettings } from '@sho
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { productViewProducts as held, productViewReads as reads } from './metrics';
-import { CatchUp, ProductViewState } from './product-view.state';
+import { CatchUp, PRODUCT_VIEW_MAX_BYTES, ProductViewState } from './product-view.state';
 
 /** How long a read waits for the broker to say where product.view ends, and then for the view to get there, before it asks product-service instead. */
 const CATCH_UP_TIMEOUT_MS = 1000;
@@ -30,6 +30,8 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
   private consumer?: Consumer;
   private restart?: NodeJS.Timeout;
   private stopped = false;
+  /** Whether the warning that the view is full has been logged (once per process). */
+  private saidFull = false;
   /** Counts the consumer's (re)joins: a batch handed out before the last one says nothing of where the new reading is. */
   private joins = 0;
 
@@ -112,6 +114,13 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
     // beginning applies every later record again after it), but moves no position.
     if (joins === this.joins) this.catchUp.advance(batch.partition, Number(batch.lastOffset()) + 1);
     held.set(this.state.size);
+    if (this.state.dropped > 0 && !this.saidFull) {
+      this.saidFull = true;
+      this.logger.warn(
+        { maxBytes: PRODUCT_VIEW_MAX_BYTES, held: this.state.size },
+        `product.view is larger than the ${PRODUCT_VIEW_MAX_BYTES / 1024 / 1024} MB this gateway gives it: it keeps the ${this.state.size} products most recently read or written, and asks product-service for the others`,
+      );
+    }
   }
 
   /** Where each partition of product.view ends now, from the partition leaders. */
