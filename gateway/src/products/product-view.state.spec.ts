@@ -12,8 +12,9 @@ describe('ProductViewState', () => {
     assert.equal(view.knows(id), false);
     view.apply(`catalog:${id}`, json(catalog));
     assert.equal(view.get(id), undefined, 'no stock yet');
-    assert.equal(view.knows(id), true);
+    assert.equal(view.knows(id), false, 'one part: product-service is asked at once');
     view.apply(`stock:${id}`, json({ id, stock: 7 }));
+    assert.equal(view.knows(id), true);
     assert.deepEqual(Object.entries(view.get(id)!), Object.entries({ id, name: 'Keyboard', priceCents: 8999, stock: 7, lowStockThreshold: 5, createdAt: catalog.createdAt, updatedAt: catalog.updatedAt }));
     view.apply(`catalog:${id}`, json({ ...catalog, description: 'Tenkeyless' }));
     assert.equal(view.get(id)!.description, 'Tenkeyless');
@@ -54,7 +55,9 @@ describe('ProductViewState', () => {
     assert.equal(view.get(ids[1]), undefined);
     assert.equal(view.size, 2);
     assert.equal(view.dropped, 1);
-    write(ids[1]); // a record of it again: held again, and the least recently used (the first, read before the third was written) goes
+    view.apply(`stock:${ids[1]}`, json({ id: ids[1], stock: 0 })); // its stock moved: one part is not enough to answer
+    assert.equal(view.knows(ids[1]), false);
+    write(ids[1]); // both its records again: held again, and the least recently used (the first, read before the third was written) goes
     assert.deepEqual(
       ids.map((i) => view.knows(i)),
       [false, true, true],
@@ -69,6 +72,7 @@ describe('ProductViewState', () => {
     view.apply(`stock:${id}`, null);
     const other = '65f1c0ffee0000000000aaa1';
     view.apply(`catalog:${other}`, json({ ...catalog, id: other }));
+    view.apply(`stock:${other}`, json({ id: other, stock: 1 }));
     assert.equal(view.dropped, 0, 'nothing dropped: the deleted product holds no room');
     assert.equal(view.knows(other), true);
   });

@@ -44,8 +44,9 @@ export class ProductView implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * The product, when the view holds it once it has caught up; undefined: ask
-   * product-service. A product the view has no record of is asked for at once: it is
-   * new (its records are on their way), unknown, or older than the view.
+   * product-service. A product the view does not hold both records of is asked for at
+   * once: it is new (its records are on their way), unknown, older than the view, or
+   * dropped for room.
    */
   async read(id: string): Promise<ProductResponse | undefined> {
     if (!this.state.knows(id)) {
