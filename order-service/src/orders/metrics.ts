@@ -6,5 +6,5 @@ export const ordersTotal = new Counter({ name: 'orders_total', help: 'Orders tha
 /** Stock releases not yet confirmed by product-service (./stock-releases.ts). */
 export const releasesPending = new Gauge({
   name: 'order_releases_pending',
-  help: 'Stock releases of rejected orders that product-service has not confirmed yet (pending_releases); sent again until it does',
+  help: 'Stock releases of rejected orders that product-service has not confirmed yet (pending_releases, or held in the process while the database is away); sent again until it does',
 });

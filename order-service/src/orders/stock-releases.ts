@@ -11,6 +11,8 @@ export const FIRST_RETRY_MS = Symbol('FIRST_RETRY_MS');
 const MAX_RETRY_MS = 30_000;
 /** Pending releases sent again per round. */
 const BATCH = 100;
+/** How long a stopping process tries to write down the releases it holds. */
+const LAST_TRY_MS = 2000;
 
 /**
  * Puts back what a rejected order may have reserved, whatever the broker does meanwhile.
@@ -60,13 +62,16 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
     return this.draining || this.timer !== undefined;
   }
 
-  onModuleDestroy(): void {
+  /** Stops the rounds; a release still held is written down if the database is back, or named in an error line. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const { orderId, productId } of this.held.values()) {
-      this.logger.error({ orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down when this process stopped: its reservation stays until released by hand`);
-    }
+    if (this.held.size === 0) return;
+    const lastTry = Promise.allSettled([...this.held].map(([key, { orderId, productId }]) => this.writeDown(orderId, productId).then(() => this.held.delete(key))));
+    // Bounded: with the database away, the driver would hold each write for its own timeout.
+    await Promise.race([lastTry, new Promise((resolve) => setTimeout(resolve, LAST_TRY_MS).unref())]);
+    for (const { orderId, productId } of this.held.values()) this.lost(orderId, productId);
   }
 
   /**
@@ -88,6 +93,7 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn({ err: reason, orderId, productId }, `Release of ${productId} for order ${orderId} not confirmed; sending it again until it is`);
         return;
       }
+      if (this.stopped) return this.lost(orderId, productId, write.reason); // no round will come
       const key = `${orderId}:${productId}`;
       if (!this.held.has(key)) releasesPending.inc();
       this.held.set(key, { orderId, productId });
@@ -151,6 +157,10 @@ export class StockReleases implements OnApplicationBootstrap, OnModuleDestroy {
       void this.drain();
     }, delayMs);
     this.timer.unref();
+  }
+
+  private lost(orderId: string, productId: string, err?: unknown): void {
+    this.logger.error({ err, orderId, productId }, `Release of ${productId} for order ${orderId} neither confirmed nor written down as this process stops: its reservation stays until released by hand`);
   }
 
   /** Writes a release down in pending_releases, once per order and product. */
