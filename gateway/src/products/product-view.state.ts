@@ -5,8 +5,8 @@ const PENDING = 'pending';
 /**
  * The heap a gateway gives its view at most: 40 MB of the 160 MB old space the apps run
  * with, about 70,000 products of a typical size (weighed at 0.6 KB; 0.45 KB measured) or
- * 9,000 with 2,000-character descriptions. The whole catalogue is read from the beginning at every start,
- * so a bigger one would otherwise fill the heap and stop the gateway.
+ * 9,000 with 2,000-character descriptions. The whole catalogue is read from the beginning
+ * at every start, so a bigger one would otherwise fill the heap and stop the gateway.
  */
 export const PRODUCT_VIEW_MAX_BYTES = 40 * 1024 * 1024;
 
