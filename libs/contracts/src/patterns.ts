@@ -94,6 +94,10 @@ export const RPC = {
     callers: ['gateway', 'order-service'],
     commanders: ['product-service'],
     description: "every stock movement: reserve (answering the product's name and unit price too, which the order copies), release (also after order.cancelled), adjust (POST /api/products/:id/stock)",
+    // A late reserve takes nothing, but one redelivered after a crash between its stock
+    // change and its record must record itself, or its release finds nothing to put back
+    // (StockService.lateReserve). A late adjustment is skipped; releases are never late (mustApply).
+    whenLate: 'handle',
   }),
   PRODUCT_PING: ping<PingResponse>('product', 'product-service'),
 

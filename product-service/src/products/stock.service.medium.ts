@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { stockMovement } from '@shop/contracts';
-import { eventually, EventPublisher, fakeKafka, KafkaServerRef, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
+import { eventually, EventPublisher, fakeKafka, KafkaServerRef, requestContext, ShopError, shopErrorOf, testDatabase } from '@shop/platform';
 import { Model, Types } from 'mongoose';
 import { Product, ProductSchema } from './schemas/product.schema';
 import { Stock, StockMovement, StockMovementSchema, StockSchema } from './schemas/stock.schema';
@@ -130,6 +130,29 @@ describe('StockService on the database', () => {
     await stocks.updateOne({ _id: id }, { $inc: { stock: -4 }, $set: { lastMovement: `reserve:${orderId}:${id}`, lastQuantity: 4 } }).exec();
     assert.deepEqual(await service.release(id, orderId), { productId: id, kind: 'release', applied: true, stock: 10 });
     assert.deepEqual(await service.release(id, orderId), { productId: id, kind: 'release', applied: false, stock: 10 }, 'a second release changes nothing');
+  });
+
+  /** A delivery that came after its caller stopped waiting, as the Kafka server hands it over (RpcContract.whenLate). */
+  const late = <T>(work: () => Promise<T>) => requestContext.run({ requestId: 'late-delivery', late: true }, work);
+
+  it('a reserve that came after its caller stopped waiting takes nothing and records nothing', async () => {
+    const id = await product(10);
+    const orderId = order();
+    assert.deepEqual(await late(() => service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 4 }))), { productId: id, kind: 'reserve', applied: false, stock: 10 });
+    assert.equal(await stockOf(id), 10);
+    assert.equal(await movements.findById(`reserve:${orderId}:${id}`).lean().exec(), null);
+  });
+
+  it('a late reserve redelivered after a crash between the stock change and its record records it, so its release puts it back', async () => {
+    const id = await product(10);
+    const orderId = order();
+    // What the crashed delivery left: the conditional write done, naming its movement, no record.
+    await stocks.updateOne({ _id: id }, { $inc: { stock: -4 }, $set: { lastMovement: `reserve:${orderId}:${id}`, lastQuantity: 4 } }).exec();
+    assert.deepEqual(await late(() => service.apply(stockMovement.reserve(orderId, { productId: id, quantity: 4 }))), { productId: id, kind: 'reserve', applied: false, stock: 6 });
+    assert.equal((await movements.findById(`reserve:${orderId}:${id}`).lean().exec())?.quantity, 4, 'recorded');
+    // Other orders take stock before the release comes: lastMovement names them by then.
+    await service.apply(stockMovement.reserve(order(), { productId: id, quantity: 1 }));
+    assert.equal((await service.apply(stockMovement.release(orderId, id))).stock, 9, 'the 4 units come back');
   });
 
   it('a release that comes before its reserve (a timed-out saga) keeps the late reserve from taking stock', async () => {

@@ -10,7 +10,7 @@ import {
   StockMovementMessage,
   StockMovementResult,
 } from '@shop/contracts';
-import { EventPublisher, isDuplicateKey, RpcClient, ShopError } from '@shop/platform';
+import { EventPublisher, isDuplicateKey, requestContext, RpcClient, ShopError } from '@shop/platform';
 import { Model } from 'mongoose';
 import { stockLowEvents } from './metrics';
 import { ProductViewWriter } from './product-view.writer';
@@ -29,7 +29,8 @@ import { Stock, StockMovement } from './schemas/stock.schema';
  *    `lastMovement`;
  * 3. the movement is recorded (an insert: it cannot be recorded twice).
  * A crash between 2 and 3 redelivers the movement, which finds `lastMovement` naming
- * it and only records it. Records are only ever inserted: FerretDB v1 rewrites by
+ * it and only records it, even when it comes after its caller stopped waiting (a late
+ * reserve takes nothing otherwise). Records are only ever inserted: FerretDB v1 rewrites by
  * scanning, so an update costs more the larger the collection (26 ms at 8,000
  * documents, measured), while an insert or a read by _id does not.
  */
@@ -101,11 +102,14 @@ export class StockService {
   private move(movement: StockMovementMessage): Promise<StockMovementResult> {
     switch (movement.kind) {
       case 'reserve':
+        if (requestContext.isLate()) return this.lateReserve(movement.productId, movement.orderId!);
         return this.reserve(movement.productId, movement.orderId!, movement.quantity!);
+      case 'adjust':
+        // Late (its caller answered 504): skipped, as every late request is (releases are never late).
+        if (requestContext.isLate()) return this.unchanged(movement.productId, 'adjust');
+        return this.adjust(movement.productId, movement.movementId!, movement.delta!);
       case 'release':
         return this.release(movement.productId, movement.orderId!);
-      case 'adjust':
-        return this.adjust(movement.productId, movement.movementId!, movement.delta!);
     }
   }
 
@@ -120,6 +124,23 @@ export class StockService {
     const product = await this.catalog.get(productId);
     const result = await this.take(productId, orderId, quantity);
     return { ...result, name: product.name, unitPriceCents: product.priceCents };
+  }
+
+  /**
+   * A reserve that came after its caller stopped waiting takes nothing: the order was
+   * answered 504 or abandoned, and its release follows. Unless a delivery of it took the
+   * stock and crashed before recording itself (its redelivery is this one, and no later
+   * movement of the product can have come between): then it is recorded now, so that the
+   * release finds what to put back. Skipped unseen, it would leave the unit taken for good.
+   */
+  private async lateReserve(productId: string, orderId: string): Promise<StockMovementResult> {
+    const key = `reserve:${orderId}:${productId}`;
+    const current = await this.current(productId);
+    if (current.lastMovement === key && !(await this.recorded(key))) {
+      await this.record(key, { productId, orderId, kind: 'reserve', quantity: current.lastQuantity! });
+      this.logger.warn({ productId, orderId, quantity: current.lastQuantity }, `Recorded the reserve of ${productId} for order ${orderId} that a crashed delivery applied; its release will put it back`);
+    }
+    return { productId, kind: 'reserve', applied: false, stock: current.stock };
   }
 
   private async take(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
