@@ -134,7 +134,7 @@ export class StockService {
    * release finds what to put back. Skipped unseen, it would leave the unit taken for good.
    */
   private async lateReserve(productId: string, orderId: string): Promise<StockMovementResult> {
-    const key = `reserve:${orderId}:${productId}`;
+    const key = movementKey('reserve', orderId, productId);
     const current = await this.current(productId);
     if (current.lastMovement === key && !(await this.recorded(key))) {
       await this.record(key, { productId, orderId, kind: 'reserve', quantity: current.lastQuantity! });
@@ -144,8 +144,8 @@ export class StockService {
   }
 
   private async take(productId: string, orderId: string, quantity: number): Promise<StockMovementResult> {
-    const key = `reserve:${orderId}:${productId}`;
-    const [reserved, released] = await Promise.all([this.recorded(key), this.recorded(`release:${orderId}:${productId}`)]);
+    const key = movementKey('reserve', orderId, productId);
+    const [reserved, released] = await Promise.all([this.recorded(key), this.recorded(movementKey('release', orderId, productId))]);
     if (reserved) return this.unchanged(productId, 'reserve');
     if (released) {
       const current = await this.current(productId);
@@ -163,8 +163,8 @@ export class StockService {
 
   /** Puts a reservation back once. Releasing what was never reserved is recorded too, so a late reserve cannot take stock. */
   async release(productId: string, orderId: string): Promise<StockMovementResult> {
-    const reserveKey = `reserve:${orderId}:${productId}`;
-    const key = `release:${orderId}:${productId}`;
+    const reserveKey = movementKey('reserve', orderId, productId);
+    const key = movementKey('release', orderId, productId);
     const [reserved, released] = await Promise.all([this.recorded(reserveKey), this.recorded(key)]);
     if (released) return this.unchanged(productId, 'release');
     let quantity = reserved?.quantity;
@@ -289,4 +289,9 @@ export class StockService {
 
 function insufficient(productId: string, requested: number, available: number, message: string): ShopError {
   return new ShopError(409, ERROR_CODES.INSUFFICIENT_STOCK, message, { productId, requested, available });
+}
+
+/** The natural key an order's reserve or release of a product is recorded under (and named by in `lastMovement`). */
+function movementKey(kind: 'reserve' | 'release', orderId: string, productId: string): string {
+  return `${kind}:${orderId}:${productId}`;
 }
