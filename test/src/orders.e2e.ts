@@ -196,8 +196,9 @@ describe('orders: the saga over three services keeps stock exact', () => {
       const product = await newProduct(60);
       const results = await Promise.all(Array.from({ length: 100 }, () => order([{ productId: product.id, quantity: 1 }])));
       const statuses = results.map((r) => r.status);
-      assert.equal(statuses.filter((s) => s === 201).length, 60, `statuses: ${JSON.stringify(countBy(statuses))}`);
-      assert.equal(statuses.filter((s) => s === 409).length, 40);
+      const seen = `statuses: ${JSON.stringify(countBy(statuses))}; others: ${JSON.stringify(results.filter((r) => r.status !== 201 && r.status !== 409).map((r) => r.body))}`;
+      assert.equal(statuses.filter((s) => s === 201).length, 60, seen);
+      assert.equal(statuses.filter((s) => s === 409).length, 40, seen);
       for (const refused of results.filter((r) => r.status === 409)) {
         assert.equal(refused.body.code, 'INSUFFICIENT_STOCK');
         assert.deepEqual(refused.body.details.products, [{ productId: product.id, requested: 1, available: 0 }]);

@@ -123,6 +123,33 @@ describe('RouteAdmission', () => {
     assert.equal(route.enter().admitted, true, '81 in flight at 40 per s: 2.05 s');
   });
 
+  it('counts the answers of a busy spell from its first answer: the time that took is the pipeline, not the rate', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    // 96 of a burst of 100 reach the gateway at once; the first answer comes at 0.3 s, then one every 22.5 ms.
+    for (let i = 0; i < 96; i++) route.enter();
+    now = 300;
+    route.leave();
+    for (let i = 1; i < 20; i++) {
+      now += 22.5;
+      route.leave();
+    }
+    // At 0.73 s, 20 answers in 0.43 s: 46 per s. The last 4 of the burst reach the gateway and
+    // wait 77-80 / 46 per s = 1.7 s (counted from 0 s, 81 / 27 per s = 3 s: refused).
+    const verdicts = Array.from({ length: 4 }, () => route.enter());
+    assert.ok(verdicts.every((v) => v.admitted), JSON.stringify(verdicts));
+  });
+
+  it('credits no rate faster than over the time the first answer took: answers that come together after 1 s', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 100; i++) route.enter();
+    now = 1000;
+    for (let i = 0; i < 20; i++) route.leave(); // worked on side by side, answered at once
+    // 80 in flight at 20 per s: the next would wait 81 / 20 per s = 4 s.
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 4050, retryAfterSeconds: 2 });
+  });
+
   it('takes half the RPC timeout as its budget unless ADMISSION_MAX_WAIT_MS says otherwise (0: off)', () => {
     assert.equal(admissionBudgetMs({ RPC_TIMEOUT_MS: 5000 }), 2500);
     assert.equal(admissionBudgetMs({ RPC_TIMEOUT_MS: 5000, ADMISSION_MAX_WAIT_MS: 0 }), 0);
