@@ -7,6 +7,7 @@ set -euo pipefail
 BASE_URL=${1:-http://127.0.0.1:3000}
 ROUNDS=${2:-2}
 PRODUCT=6650f0c2a1b2c3d4e5f60719 # the demo product npm start seeds (EXAMPLE_IDS)
+source "$(dirname "$0")/wrk.sh"
 PORT=${BASE_URL##*:}
 GATEWAY_PID=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$GATEWAY_PID/stat"; }
@@ -20,9 +21,7 @@ run() { # label, path, extra wrk args...
   out=$(wrk -t1 -c32 -d10s --latency "$@" "$BASE_URL$path")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   printf '%-34s %8s req/s  p50 %8s  p99 %8s  errors: %s  gateway CPU %s ms/request\n' "$label $path" \
-    "$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")" \
-    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-    "$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr -s ' ' | paste -sd';' || true)" \
+    "$(wrk_rps "$out")" "$(wrk_percentile "$out" 50)" "$(wrk_percentile "$out" 99)" "$(wrk_errors "$out")" \
     "$(awk -v d=$(($(cpu_ticks) - before)) -v n="$requests" -v t="$TICK" 'BEGIN {printf "%.3f", d * 1000 / t / n}')"
 }
 

@@ -11,6 +11,7 @@ set -euo pipefail
 BASE_URL=${1:-}
 ROUNDS=${2:-2}
 PRODUCT=6650f0c2a1b2c3d4e5f60719 # the demo product npm start seeds (EXAMPLE_IDS)
+source "$(dirname "$0")/wrk.sh"
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 
 node -e '
@@ -29,14 +30,14 @@ curl -sf "http://127.0.0.1:$PORT/" >/dev/null || { echo "the bare server did not
 run() { # label, url
   local out p50 p99 errors
   out=$(wrk -t1 -c32 -d10s --latency "$2")
-  errors=$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr -s ' ' | paste -sd';' || true)
+  errors=$(wrk_errors "$out")
   if [ -n "$errors" ]; then
     printf '%-44s errors: %s\n' "$1" "$errors"
     return
   fi
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '%-44s %8s req/s  p50 %8s  p99 %8s  p99/p50 %s\n' "$1" "$(awk '/Requests\/sec/ {print int($2)}' <<<"$out")" "$p50" "$p99" \
+  p50=$(wrk_percentile "$out" 50)
+  p99=$(wrk_percentile "$out" 99)
+  printf '%-44s %8s req/s  p50 %8s  p99 %8s  p99/p50 %s\n' "$1" "$(wrk_rps "$out")" "$p50" "$p99" \
     "$(awk -v a="$p99" -v b="$p50" 'function ms(x) { return x ~ /us$/ ? x / 1000 : x ~ /ms$/ ? x + 0 : x * 1000 } BEGIN { printf "%.1f", ms(a) / ms(b) }')"
 }
 
