@@ -80,31 +80,51 @@ describe('RouteAdmission', () => {
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 400000, retryAfterSeconds: 30 });
   });
 
-  it('refuses, at once, a call that would wait longer than the budget: (in flight + 1) / answers per second', () => {
+  it('refuses, at once, a call that would wait longer than the budget and a quarter: (in flight + 1) / answers per second', () => {
     const { route } = routeAnswering(30); // 60 answers in 2 s, 1 call in flight
-    const admitted = Array.from({ length: 74 }, () => route.enter());
-    assert.ok(admitted.every((v) => v.admitted), 'the 75th in flight waits 75 / 30 per s = 2.5 s: still in');
-    // 75 in flight: the next would wait 76 / 30 = 2.53 s.
-    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2533, retryAfterSeconds: 1 });
+    const admitted = Array.from({ length: 92 }, () => route.enter());
+    assert.ok(admitted.every((v) => v.admitted), 'the 93rd in flight waits 93 / 30 per s = 3.1 s: within 1.25 x 2.5 s');
+    // 93 in flight: the next would wait 94 / 30 = 3.13 s.
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3133, retryAfterSeconds: 1 });
+  });
+
+  it('judges by the budget itself once it has refused a call, until no call is in flight', () => {
+    let now = 0;
+    const route = new RouteAdmission(2500, () => now);
+    for (let i = 0; i < 60; i++) route.enter();
+    now = 100;
+    route.leave();
+    for (let i = 1; i < 20; i++) {
+      now += 50;
+      route.leave();
+    }
+    // 20 per s, 40 in flight: 22 more go in (the last waits 62 / 20 per s = 3.1 s), the next would wait 3.15 s.
+    assert.ok(Array.from({ length: 22 }, () => route.enter()).every((v) => v.admitted));
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3150, retryAfterSeconds: 1 });
+    for (let i = 0; i < 10; i++) route.leave(false); // 10 abandoned: no answer, the rate stays
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2650, retryAfterSeconds: 1 }, '53 / 20 per s: admitted before the refusal, not after');
+    for (let i = 0; i < 52; i++) route.leave(false);
+    now += 10;
+    assert.equal(route.enter().admitted, true, 'idle, then a new busy spell');
   });
 
   it('admits again as calls are answered, and forgets answers older than 2 s', () => {
     const { route, advance } = routeAnswering(30);
-    for (let i = 0; i < 74; i++) route.enter();
+    for (let i = 0; i < 92; i++) route.enter();
     assert.equal(route.enter().admitted, false);
     for (let i = 0; i < 10; i++) route.leave();
-    assert.equal(route.enter().admitted, true, '65 in flight, 70 answers in 2 s: 66 / 35 per s = 1.9 s');
+    assert.equal(route.enter().admitted, true, '83 in flight, 70 answers in 2 s: 84 / 35 per s = 2.4 s');
     advance(2500);
     assert.deepEqual(route.enter(), { admitted: false, retryAfterSeconds: 1 }, 'no answer in the last 2 s: nothing leaves the queue');
-    for (let i = 0; i < 66; i++) route.leave();
+    for (let i = 0; i < 84; i++) route.leave();
     assert.equal(route.enter().admitted, true, 'every call answered: let in');
   });
 
   it('asks a refused caller to come back when the excess has been answered', () => {
     const { route } = routeAnswering(10, 1000); // 20 answers in 2 s
-    for (let i = 0; i < 9; i++) assert.equal(route.enter().admitted, true);
+    for (let i = 0; i < 11; i++) assert.equal(route.enter().admitted, true);
     for (let i = 0; i < 40; i++) assert.equal(route.enter().admitted, false, 'a refused call takes no place in flight');
-    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 1100, retryAfterSeconds: 1 });
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 1300, retryAfterSeconds: 1 });
   });
 
   it('counts answers per second from when the route last went busy, not over the quiet before it', () => {
