@@ -18,6 +18,23 @@ function routeAnswering(perSecond: number, budgetMs = 2500) {
   return { route, advance: (ms: number) => (now += ms) };
 }
 
+/**
+ * A route that took in `calls` at 0 ms and has answered 20 of them, the first at
+ * `firstAnswerMs` and then one every `gapMs`, on a clock the test moves.
+ */
+function burstAnswered(calls: number, firstAnswerMs: number, gapMs: number) {
+  let now = 0;
+  const route = new RouteAdmission(2500, () => now);
+  for (let i = 0; i < calls; i++) route.enter();
+  now = firstAnswerMs;
+  route.leave();
+  for (let i = 1; i < 20; i++) {
+    now += gapMs;
+    route.leave();
+  }
+  return { route, advance: (ms: number) => (now += ms) };
+}
+
 describe('RouteAdmission', () => {
   it('refuses, before it can judge a rate, once a call has waited longer than the budget unanswered', () => {
     let now = 0;
@@ -89,22 +106,14 @@ describe('RouteAdmission', () => {
   });
 
   it('judges by the budget itself once it has refused a call, until no call is in flight', () => {
-    let now = 0;
-    const route = new RouteAdmission(2500, () => now);
-    for (let i = 0; i < 60; i++) route.enter();
-    now = 100;
-    route.leave();
-    for (let i = 1; i < 20; i++) {
-      now += 50;
-      route.leave();
-    }
+    const { route, advance } = burstAnswered(60, 100, 50);
     // 20 per s, 40 in flight: 22 more go in (the last waits 62 / 20 per s = 3.1 s), the next would wait 3.15 s.
     assert.ok(Array.from({ length: 22 }, () => route.enter()).every((v) => v.admitted));
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3150, retryAfterSeconds: 1 });
     for (let i = 0; i < 10; i++) route.leave(false); // 10 abandoned: no answer, the rate stays
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2650, retryAfterSeconds: 1 }, '53 / 20 per s: admitted before the refusal, not after');
     for (let i = 0; i < 52; i++) route.leave(false);
-    now += 10;
+    advance(10);
     assert.equal(route.enter().admitted, true, 'idle, then a new busy spell');
   });
 
@@ -144,16 +153,8 @@ describe('RouteAdmission', () => {
   });
 
   it('counts the answers of a busy spell from its first answer: the time that took is the pipeline, not the rate', () => {
-    let now = 0;
-    const route = new RouteAdmission(2500, () => now);
     // 96 of a burst of 100 reach the gateway at once; the first answer comes at 0.3 s, then one every 22.5 ms.
-    for (let i = 0; i < 96; i++) route.enter();
-    now = 300;
-    route.leave();
-    for (let i = 1; i < 20; i++) {
-      now += 22.5;
-      route.leave();
-    }
+    const { route } = burstAnswered(96, 300, 22.5);
     // At 0.73 s, 20 answers in 0.43 s: 46 per s. The last 4 of the burst reach the gateway and
     // wait 77-80 / 46 per s = 1.7 s (counted from 0 s, 81 / 27 per s = 3 s: refused).
     const verdicts = Array.from({ length: 4 }, () => route.enter());
