@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import { admissionBudgetMs, RouteAdmission, served } from './admission';
 
 /**
- * A route that has been busy for 2 s (one slow call in flight all along) and answered
+ * A route that has been busy for `seconds` (one slow call in flight all along) and answered
  * `perSecond` calls a second meanwhile, on a clock the test moves.
  */
-function routeAnswering(perSecond: number, budgetMs = 2500) {
+function routeAnswering(perSecond: number, budgetMs = 2500, seconds = 2) {
   let now = 1_000_000;
   const route = new RouteAdmission(budgetMs, () => now);
   assert.equal(route.enter().admitted, true); // the slow call
-  for (let i = 0; i < perSecond * 2; i++) {
+  for (let i = 0; i < perSecond * seconds; i++) {
     assert.equal(route.enter().admitted, true);
     now += 1000 / perSecond;
     route.leave();
@@ -155,10 +155,18 @@ describe('RouteAdmission', () => {
   it('counts the answers of a busy spell from its first answer: the time that took is the pipeline, not the rate', () => {
     // 96 of a burst of 100 reach the gateway at once; the first answer comes at 0.3 s, then one every 22.5 ms.
     const { route } = burstAnswered(96, 300, 22.5);
-    // At 0.73 s, 20 answers in 0.43 s: 46 per s. The last 4 of the burst reach the gateway and
-    // wait 77-80 / 46 per s = 1.7 s (counted from 0 s, 81 / 27 per s = 3 s: refused).
-    const verdicts = Array.from({ length: 4 }, () => route.enter());
-    assert.ok(verdicts.every((v) => v.admitted), JSON.stringify(verdicts));
+    // At 0.73 s, 19 answers in the 0.43 s after the first: 44 per s. The last 4 of the burst
+    // reach the gateway and wait 77-80 / 44 per s = 1.7-1.8 s. Counted from 0 s (20 answers in
+    // 0.73 s: 27 per s) they would wait 2.8-2.9 s, and with 9 calls more, 3.1 s: refused.
+    const verdicts = Array.from({ length: 63 }, () => route.enter());
+    assert.equal(verdicts.filter((v) => v.admitted).length, 62, 'up to 138 in flight: 139 / 44 per s = 3.13 s');
+    assert.deepEqual(verdicts[62], { admitted: false, expectedWaitMs: 3128, retryAfterSeconds: 1 });
+  });
+
+  it('counts over the last 2 s once a busy spell is older, from wherever its first answer was', () => {
+    const { route } = routeAnswering(30, 2500, 4); // busy 4 s: 60 answers in the last 2 s
+    assert.ok(Array.from({ length: 92 }, () => route.enter()).every((v) => v.admitted));
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3133, retryAfterSeconds: 1 }, '94 / 30 per s, as for a route busy 2 s');
   });
 
   it('credits no rate faster than over the time the first answer took: answers that come together after 1 s', () => {

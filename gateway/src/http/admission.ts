@@ -20,15 +20,17 @@ const MIN_ANSWERS = 20;
 const UNJUDGED_IN_FLIGHT = 256;
 /**
  * Until a route has refused a call in its busy spell, a call is refused only when its wait
- * would pass the budget by more than this share; from the first refusal on, by any. The
+ * would pass the budget by more than a quarter (this factor); from the first refusal on, by
+ * any. It holds for a flood's first refusal too, which comes a little later for it. The
  * first refusal is the one that tells a flood from a burst, and a burst's last calls are
  * judged on the rate of its first second, the lowest it shows (Kafka's batches grow with
  * the queue): in a fresh-clone CI, the last 12 of 100 racing orders to reach the gateway
  * were refused at 2.50-2.59 s against a 2.5 s budget, while the calls admitted just before
  * them were answered in 0.9-2.2 s. The budget stays strict once the route refuses: in an
  * order flood the wait of a judged call came out at 0.89 of its estimate at the median and
- * up to 2.2 times it (192 calls, one local orders e2e), so a looser budget throughout
- * would let judged calls reach the RPC timeout.
+ * up to 2.2 times it (192 calls, one local orders e2e). Half the RPC timeout is the margin
+ * that measured spread needs (at its worst even that runs past it), and the overload e2e,
+ * which allows no timeout after the first refusal, passes with it, with the slack before it.
  */
 const BURST_SLACK = 1.25;
 /** A refused caller is asked back within this, however long the queue looks from few answers. */
@@ -41,12 +43,12 @@ export type Verdict = { admitted: true } | { admitted: false; retryAfterSeconds:
  * (calls in flight + 1) / (answers per second) for its own answer; when that passes the
  * budget, the call is refused at once instead of joining a queue it would leave with a
  * 504 after the whole RPC timeout. Answers per second are counted over the last 2 s, or
- * since the route last had no call in flight if that is later: a quiet route's few answers
- * tell its demand, not its capacity.
+ * from the first answer since the route last had no call in flight if that is later (see
+ * answersPerMs): a quiet route's few answers tell its demand, not its capacity.
  */
 export class RouteAdmission {
   private inFlight = 0;
-  /** When the route last went from no call in flight to one: its rate counts from then. */
+  /** When the route last went from no call in flight to one: its answers count from then. */
   private busySince = 0;
   /** When the first call of this busy spell was answered (undefined: none yet). */
   private firstAnswerAt: number | undefined;
@@ -73,6 +75,8 @@ export class RouteAdmission {
       this.busySince = now;
       this.firstAnswerAt = undefined;
       this.refusedWhileBusy = false;
+      // Answers of the last spell, even one in this very millisecond, are not this one's.
+      this.answers.length = 0;
     }
     // Answers per second while busy: the quiet before a burst says nothing of the capacity.
     const since = Math.max(now - WINDOW_MS, this.busySince);
@@ -112,7 +116,7 @@ export class RouteAdmission {
    * The answers per ms the route gives: over the window or, early in a busy spell, after its
    * first answer. The time the first answer took is the calls crossing the pipeline, not the
    * route answering slowly: counted, it lowers the rate of a burst's first second (first
-   * answer at 0.3 s, 20 at 0.73 s: 27 a second where 46 came), and the last calls of the
+   * answer at 0.3 s, 20 at 0.73 s: 27 a second where 44 came), and the last calls of the
    * burst to reach the gateway are judged on it. That time is still a bound: a route whose
    * first answers came together after 1 s, worked on side by side, is not credited with the
    * rate of that instant.
