@@ -97,15 +97,15 @@ describe('RouteAdmission', () => {
     assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 400000, retryAfterSeconds: 30 });
   });
 
-  it('refuses, at once, a call that would wait longer than the budget and a quarter: (in flight + 1) / answers per second', () => {
+  it('refuses, at once, a call that would wait longer than the budget: (in flight + 1) / answers per second', () => {
     const { route } = routeAnswering(30); // 60 answers in 2 s, 1 call in flight
-    const admitted = Array.from({ length: 92 }, () => route.enter());
-    assert.ok(admitted.every((v) => v.admitted), 'the 93rd in flight waits 93 / 30 per s = 3.1 s: within 1.25 x 2.5 s');
-    // 93 in flight: the next would wait 94 / 30 = 3.13 s.
-    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3133, retryAfterSeconds: 1 });
+    const admitted = Array.from({ length: 74 }, () => route.enter());
+    assert.ok(admitted.every((v) => v.admitted), 'the 75th in flight waits 75 / 30 per s = 2.5 s: still in');
+    // 75 in flight: the next would wait 76 / 30 = 2.53 s (busy for 2 s: past a burst's slack).
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2533, retryAfterSeconds: 1 });
   });
 
-  it('judges by the budget itself once it has refused a call, until no call is in flight', () => {
+  it('lets a call wait a quarter past the budget in the first 1.5 s of a busy spell, until it has refused one', () => {
     const { route, advance } = burstAnswered(60, 100, 50);
     // 20 per s, 40 in flight: 22 more go in (the last waits 62 / 20 per s = 3.1 s), the next would wait 3.15 s.
     assert.ok(Array.from({ length: 22 }, () => route.enter()).every((v) => v.admitted));
@@ -117,23 +117,30 @@ describe('RouteAdmission', () => {
     assert.equal(route.enter().admitted, true, 'idle, then a new busy spell');
   });
 
+  it('judges by the budget itself after the first 1.5 s of a busy spell: a flood, not a burst', () => {
+    const { route, advance } = burstAnswered(45, 100, 50); // 20 answered by 1.05 s, 25 in flight
+    advance(500); // 1.55 s: 19 answers in the 1.45 s after the first, 13.1 per s
+    assert.ok(Array.from({ length: 7 }, () => route.enter()).every((v) => v.admitted), 'up to 32 in flight: 32 / 13.1 per s = 2.44 s');
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2518, retryAfterSeconds: 1 }, '33 / 13.1 per s: within the slack, but past the burst');
+  });
+
   it('admits again as calls are answered, and forgets answers older than 2 s', () => {
     const { route, advance } = routeAnswering(30);
-    for (let i = 0; i < 92; i++) route.enter();
+    for (let i = 0; i < 74; i++) route.enter();
     assert.equal(route.enter().admitted, false);
     for (let i = 0; i < 10; i++) route.leave();
-    assert.equal(route.enter().admitted, true, '83 in flight, 70 answers in 2 s: 84 / 35 per s = 2.4 s');
+    assert.equal(route.enter().admitted, true, '65 in flight, 70 answers in 2 s: 66 / 35 per s = 1.9 s');
     advance(2500);
     assert.deepEqual(route.enter(), { admitted: false, retryAfterSeconds: 1 }, 'no answer in the last 2 s: nothing leaves the queue');
-    for (let i = 0; i < 84; i++) route.leave();
+    for (let i = 0; i < 66; i++) route.leave();
     assert.equal(route.enter().admitted, true, 'every call answered: let in');
   });
 
   it('asks a refused caller to come back when the excess has been answered', () => {
     const { route } = routeAnswering(10, 1000); // 20 answers in 2 s
-    for (let i = 0; i < 11; i++) assert.equal(route.enter().admitted, true);
+    for (let i = 0; i < 9; i++) assert.equal(route.enter().admitted, true);
     for (let i = 0; i < 40; i++) assert.equal(route.enter().admitted, false, 'a refused call takes no place in flight');
-    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 1300, retryAfterSeconds: 1 });
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 1100, retryAfterSeconds: 1 });
   });
 
   it('counts answers per second from when the route last went busy, not over the quiet before it', () => {
@@ -165,8 +172,8 @@ describe('RouteAdmission', () => {
 
   it('counts over the last 2 s once a busy spell is older, from wherever its first answer was', () => {
     const { route } = routeAnswering(30, 2500, 4); // busy 4 s: 60 answers in the last 2 s
-    assert.ok(Array.from({ length: 92 }, () => route.enter()).every((v) => v.admitted));
-    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 3133, retryAfterSeconds: 1 }, '94 / 30 per s, as for a route busy 2 s');
+    assert.ok(Array.from({ length: 74 }, () => route.enter()).every((v) => v.admitted));
+    assert.deepEqual(route.enter(), { admitted: false, expectedWaitMs: 2533, retryAfterSeconds: 1 }, '76 / 30 per s, as for a route busy 2 s');
   });
 
   it('credits no rate faster than over the time the first answer took: answers that come together after 1 s', () => {
