@@ -19,18 +19,17 @@ const WINDOW_MS = 2000;
 const MIN_ANSWERS = 20;
 const UNJUDGED_IN_FLIGHT = 256;
 /**
- * Until a route has refused a call in its busy spell, a call is refused only when its wait
- * would pass the budget by more than a quarter (this factor), for the spell's first BURST_MS;
- * from the first refusal on, or past that time, by any. The
- * first refusal is the one that tells a flood from a burst, and a burst's last calls are
- * judged on the rate of its first second, the lowest it shows (Kafka's batches grow with
- * the queue): in a fresh-clone CI, the last 12 of 100 racing orders to reach the gateway
- * were refused at 2.50-2.59 s against a 2.5 s budget, while the calls admitted just before
- * them were answered in 0.9-2.2 s. The budget stays strict once the route refuses: in an
- * order flood the wait of a judged call came out at 0.89 of its estimate at the median and
- * up to 2.2 times it (192 calls, one local orders e2e). Half the RPC timeout is the margin
- * that measured spread needs (at its worst even that runs past it), and the overload e2e,
- * which allows no timeout after the first refusal, passes with it, with the slack before it.
+ * In the first BURST_MS of a busy spell, and until the route has refused a call in it, a
+ * call is refused only when its wait would pass the budget by more than a quarter (this
+ * factor); from then on, by any. A burst's last calls are judged on the rate of its first
+ * second, the lowest it shows (Kafka's batches grow with the queue): in a fresh-clone CI,
+ * the last 12 of 100 racing orders to reach the gateway were refused at 2.50-2.59 s against
+ * a 2.5 s budget, while the calls admitted just before them were answered in 0.9-2.2 s.
+ * The budget stays strict otherwise: in an order flood the wait of a judged call came out
+ * at 0.89 of its estimate at the median and up to 2.2 times it (192 calls, one local
+ * orders e2e). Half the RPC timeout is the margin that spread needs (at its worst even
+ * that runs past it), and the overload e2e, which allows no timeout after the first
+ * refusal, passes with it.
  */
 const BURST_SLACK = 1.25;
 /**
