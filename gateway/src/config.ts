@@ -22,8 +22,8 @@ export class GatewayConfig extends AppConfig {
   /**
    * Admission control: a call to an /api route that would wait longer than this for its
    * answer (judged from the route's calls in flight and answers per second) is refused at
-   * once with 503 OVERLOADED and Retry-After (a quarter longer until the route's first
-   * refusal of a busy spell: see BURST_SLACK). Default: half of RPC_TIMEOUT_MS; 0 = off.
+   * once with 503 OVERLOADED and Retry-After (twice as long early in a burst, until the
+   * route's first refusal: see BURST_SLACK). Default: half of RPC_TIMEOUT_MS; 0 = off.
    */
   @IsOptional()
   @IsInt()
