@@ -341,6 +341,19 @@ describe('auth: accounts, tokens, roles, ownership and rate limits', { timeout: 
         const other = await fetch(`${limited.url}/health/live`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
         assert.equal(other.headers.get('access-control-allow-origin'), null);
       });
+
+      it('answers a preflight with its request id and security headers, counts it in the metrics, and lets the browser read a refused body', async () => {
+        const preflight = await fetch(`${limited.url}/api/orders`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'x-request-id': 'preflight-1' } });
+        assert.equal(preflight.status, 204);
+        assert.equal(preflight.headers.get('x-request-id'), 'preflight-1');
+        assert.equal(preflight.headers.get('x-content-type-options'), 'nosniff');
+        const metrics = await (await fetch(`${limited.url}/metrics`)).text();
+        assert.match(metrics, /http_request_duration_seconds_count\{[^}]*method="OPTIONS",route="\*",status="204"\} [1-9]/);
+        const refused = await fetch(`${limited.url}/api/auth/login`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json' }, body: '{"email":' });
+        assert.equal(refused.status, 400);
+        assert.equal(refused.headers.get('access-control-allow-origin'), 'https://shop.example', 'a browser may read why');
+        assert.equal(((await refused.json()) as { code: string }).code, 'MALFORMED_JSON');
+      });
     });
   });
 

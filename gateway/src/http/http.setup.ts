@@ -28,6 +28,11 @@ export async function configureHttp(app: NestFastifyApplication): Promise<void> 
       methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
       strictPreflight: false,
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
+      // After every onRequest hook (request id, metrics, access line, helmet), so that a
+      // preflight is answered with them, and before the body is read, so that a body the
+      // gateway refuses (400, 413, 415) still carries the CORS headers a browser needs to
+      // read it. On onRequest, Nest's adapter runs it ahead of every hook of ours.
+      hook: 'preParsing',
     });
   }
   // JSON only (Fastify also reads text/plain by default): any other body is 415. An empty
