@@ -1,5 +1,5 @@
 import { EXAMPLE_IDS, HEADERS, RPC, replyTopicOf, EVENTS, DEAD_LETTER_TOPIC, EXAMPLE_ACCOUNTS } from '@shop/contracts';
-import { AppProcess, startApp } from '@shop/stack';
+import { AppProcess, startApp, waitUntil } from '@shop/stack';
 import { MongoClient } from 'mongodb';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -342,17 +342,22 @@ describe('auth: accounts, tokens, roles, ownership and rate limits', { timeout: 
         assert.equal(other.headers.get('access-control-allow-origin'), null);
       });
 
-      it('answers a preflight with its request id and security headers, counts it in the metrics, and lets the browser read a refused body', async () => {
+      it('answers a preflight with its request id and security headers, logs and counts it, and lets the browser read a refused body', async () => {
+        const preflights = async () => Number(/http_request_duration_seconds_count\{[^}]*method="OPTIONS",route="\*",status="204"\} (\d+)/.exec(await (await fetch(`${limited.url}/metrics`)).text())?.[1] ?? 0);
+        const before = await preflights();
         const preflight = await fetch(`${limited.url}/api/orders`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'x-request-id': 'preflight-1' } });
         assert.equal(preflight.status, 204);
+        assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
         assert.equal(preflight.headers.get('x-request-id'), 'preflight-1');
         assert.equal(preflight.headers.get('x-content-type-options'), 'nosniff');
-        const metrics = await (await fetch(`${limited.url}/metrics`)).text();
-        assert.match(metrics, /http_request_duration_seconds_count\{[^}]*method="OPTIONS",route="\*",status="204"\} [1-9]/);
-        const refused = await fetch(`${limited.url}/api/auth/login`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json' }, body: '{"email":' });
-        assert.equal(refused.status, 400);
-        assert.equal(refused.headers.get('access-control-allow-origin'), 'https://shop.example', 'a browser may read why');
-        assert.equal(((await refused.json()) as { code: string }).code, 'MALFORMED_JSON');
+        assert.equal(await preflights(), before + 1, 'counted in the HTTP metrics');
+        await waitUntil(() => limited.readLog().includes('"requestId":"preflight-1","msg":"OPTIONS /api/orders answered 204'), 'the preflight\'s access line');
+        for (const [contentType, body, status, code] of [['application/json', '{"email":', 400, 'MALFORMED_JSON'], ['text/plain', 'hello', 415, 'UNSUPPORTED_MEDIA_TYPE']] as const) {
+          const refused = await fetch(`${limited.url}/api/auth/login`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': contentType }, body });
+          assert.equal(refused.status, status);
+          assert.equal(refused.headers.get('access-control-allow-origin'), 'https://shop.example', `a browser may read why (${code})`);
+          assert.equal(((await refused.json()) as { code: string }).code, code);
+        }
       });
     });
   });

@@ -24,14 +24,14 @@ export async function configureHttp(app: NestFastifyApplication): Promise<void> 
     app.enableCors({
       origin: config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(','),
       // @fastify/cors allows GET, HEAD and POST unless told (Express's cors allowed these);
-      // an OPTIONS without Origin is not a preflight, and gets the router's 204 with Allow.
+      // not strict: an OPTIONS without Origin or a requested method is answered 204 too.
       methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
       strictPreflight: false,
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
-      // After every onRequest hook (request id, metrics, access line, helmet), so that a
-      // preflight is answered with them, and before the body is read, so that a body the
-      // gateway refuses (400, 413, 415) still carries the CORS headers a browser needs to
-      // read it. On onRequest, Nest's adapter runs it ahead of every hook of ours.
+      // On onRequest, Nest's adapter runs it ahead of every hook of ours: a preflight went
+      // without request id, security headers, access line and metric. preParsing comes
+      // after those hooks and, as onRequest did, before the body is read, so that a body
+      // the gateway refuses (400, 413, 415) carries the CORS headers a browser needs to read it.
       hook: 'preParsing',
     });
   }
